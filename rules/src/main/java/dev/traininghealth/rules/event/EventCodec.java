@@ -1,0 +1,562 @@
+package dev.traininghealth.rules.event;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * JSON codec for version 1 of the wire format ({@code schema/events-v1.schema.json}). Thread-safe.
+ *
+ * <p>Doubles that are not finite are written as the strings {@code "NaN"}, {@code "Infinity"} and
+ * {@code "-Infinity"}, since JSON has no such numbers and a NaN loss is exactly what must get
+ * through. Unknown fields are ignored; a missing required field, a wrong type, an unknown
+ * {@code v} or {@code type}, or a record over {@link #MAX_RECORD_BYTES} is a
+ * {@link MalformedEventException} naming the problem.
+ */
+public final class EventCodec {
+  /** Larger records are rejected before parsing. */
+  public static final int MAX_RECORD_BYTES = 1 << 20;
+
+  private static final int MAX_LIST = 100_000;
+
+  private final JsonFactory factory;
+  private final ObjectMapper mapper;
+
+  public EventCodec() {
+    this.factory =
+        JsonFactory.builder()
+            .streamReadConstraints(
+                StreamReadConstraints.builder()
+                    .maxNestingDepth(32)
+                    .maxNumberLength(400)
+                    .maxStringLength(MAX_RECORD_BYTES)
+                    .build())
+            .build();
+    this.mapper = new ObjectMapper(factory);
+  }
+
+  // ---------------------------------------------------------------- encode
+
+  /** The event as UTF-8 JSON. */
+  public byte[] encode(Event e) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    try (JsonGenerator g = factory.createGenerator(out)) {
+      g.writeStartObject();
+      Header h = e.header();
+      g.writeNumberField("v", Header.VERSION);
+      g.writeStringField("type", e.type().wireName());
+      g.writeStringField("job", h.job());
+      g.writeStringField("run", h.run());
+      g.writeNumberField("seq", h.seq());
+      g.writeNumberField("ts", h.ts());
+      g.writeNumberField("iter", h.iter());
+      g.writeNumberField("epoch", h.epoch());
+      if (h.worker() != null) {
+        g.writeStringField("worker", h.worker());
+      }
+      switch (e.type()) {
+        case ITERATION:
+          writeIteration(g, (Iteration) e);
+          break;
+        case NONFINITE:
+          writeNonFinite(g, (NonFinite) e);
+          break;
+        case JOB_STARTED:
+          writeJobStarted(g, (JobStarted) e);
+          break;
+        case JOB_FINISHED:
+          JobFinished f = (JobFinished) e;
+          g.writeStringField("outcome", f.outcome());
+          g.writeStringField("message", f.message());
+          g.writeNumberField("dropped", f.dropped());
+          break;
+        case HEARTBEAT:
+          Heartbeat hb = (Heartbeat) e;
+          g.writeStringField("phase", hb.phase());
+          g.writeNumberField("dropped", hb.dropped());
+          break;
+        case PLATEAU:
+          Plateau p = (Plateau) e;
+          g.writeNumberField("window", p.window());
+          writeDouble(g, "relative_improvement", p.relativeImprovement());
+          g.writeNumberField("since", p.since());
+          writeDouble(g, "statistic", p.statistic());
+          break;
+        case CURVATURE:
+          writeCurvature(g, (Curvature) e);
+          break;
+        case ACTIVATIONS:
+          g.writeArrayFieldStart("layers");
+          for (Activations.LayerActivity a : ((Activations) e).layers()) {
+            g.writeStartObject();
+            g.writeStringField("layer", a.layer());
+            writeDouble(g, "dead_fraction", a.deadFraction());
+            writeDouble(g, "saturated_fraction", a.saturatedFraction());
+            g.writeEndObject();
+          }
+          g.writeEndArray();
+          break;
+        case ACTION_RESULT:
+          ActionResult r = (ActionResult) e;
+          g.writeStringField("command", r.commandId());
+          g.writeStringField("action", r.action());
+          g.writeStringField("outcome", r.outcome().wireName());
+          g.writeStringField("reason", r.reason());
+          break;
+        default:
+          throw new IllegalStateException("no encoder for " + e.type());
+      }
+      g.writeEndObject();
+    } catch (IOException ex) {
+      throw new UncheckedIOException(ex);
+    }
+    return out.toByteArray();
+  }
+
+  private static void writeIteration(JsonGenerator g, Iteration it) throws IOException {
+    writeDouble(g, "loss", it.loss());
+    writeDouble(g, "lr", it.learningRate());
+    writeDouble(g, "grad_norm", it.gradNorm());
+    writeDouble(g, "param_norm", it.paramNorm());
+    writeDouble(g, "update_norm", it.updateNorm());
+    writeDouble(g, "step_ms", it.stepMs());
+    g.writeNumberField("batch_size", it.batchSize());
+    g.writeNumberField("dropped", it.dropped());
+    if (!it.layers().isEmpty()) {
+      g.writeArrayFieldStart("layers");
+      for (LayerStats s : it.layers()) {
+        g.writeStartObject();
+        g.writeStringField("layer", s.layer());
+        if (!s.param().isEmpty()) {
+          g.writeStringField("param", s.param());
+        }
+        writeDouble(g, "grad_norm", s.gradNorm());
+        writeDouble(g, "param_norm", s.paramNorm());
+        writeDouble(g, "update_norm", s.updateNorm());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+    }
+  }
+
+  private static void writeNonFinite(JsonGenerator g, NonFinite n) throws IOException {
+    g.writeStringField("where", n.where().wireName());
+    g.writeStringField("layer", n.layer());
+    g.writeNumberField("nan", n.nanCount());
+    g.writeNumberField("inf", n.infCount());
+    g.writeNumberField("batch", n.batchIndex());
+    writeInts(g, "rows", n.rows());
+    writeInts(g, "cols", n.cols());
+    g.writeStringField("fingerprint", n.fingerprint());
+  }
+
+  private static void writeJobStarted(JsonGenerator g, JobStarted s) throws IOException {
+    g.writeStringField("model_class", s.modelClass());
+    g.writeArrayFieldStart("layers");
+    for (LayerInfo l : s.layers()) {
+      g.writeStartObject();
+      g.writeStringField("name", l.name());
+      g.writeStringField("kind", l.kind());
+      g.writeStringField("activation", l.activation());
+      g.writeNumberField("params", l.params());
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+    g.writeNumberField("total_params", s.totalParams());
+    g.writeStringField("updater", s.updater());
+    writeDouble(g, "lr", s.learningRate());
+    g.writeNumberField("batch_size", s.batchSize());
+    g.writeStringField("backend", s.backend());
+    g.writeStringField("host", s.host());
+    g.writeNumberField("pid", s.pid());
+    g.writeStringField("agent_version", s.agentVersion());
+    g.writeObjectFieldStart("config");
+    for (Map.Entry<String, String> c : s.config().entrySet()) {
+      g.writeStringField(c.getKey(), c.getValue());
+    }
+    g.writeEndObject();
+  }
+
+  private static void writeCurvature(JsonGenerator g, Curvature c) throws IOException {
+    writeDouble(g, "lambda_max", c.lambdaMax());
+    writeDouble(g, "lambda_min", c.lambdaMin());
+    writeDouble(g, "residual_max", c.residualMax());
+    writeDouble(g, "residual_min", c.residualMin());
+    writeDouble(g, "trace", c.trace());
+    writeDouble(g, "preconditioned_max", c.preconditionedMax());
+    g.writeNumberField("lanczos_iterations", c.iterations());
+    g.writeNumberField("gradient_evaluations", c.gradientEvaluations());
+    writeDouble(g, "cost_ms", c.costMs());
+    g.writeNumberField("batch_size", c.batchSize());
+  }
+
+  private static void writeDouble(JsonGenerator g, String name, double v) throws IOException {
+    if (Double.isFinite(v)) {
+      g.writeNumberField(name, v);
+    } else {
+      g.writeStringField(name, Double.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity");
+    }
+  }
+
+  private static void writeInts(JsonGenerator g, String name, List<Integer> v) throws IOException {
+    g.writeArrayFieldStart(name);
+    for (int i : v) {
+      g.writeNumber(i);
+    }
+    g.writeEndArray();
+  }
+
+  // ---------------------------------------------------------------- decode
+
+  /** Parses one record; never throws anything but {@link MalformedEventException}. */
+  public Event decode(byte[] record) throws MalformedEventException {
+    if (record == null) {
+      throw new MalformedEventException("record is null");
+    }
+    if (record.length > MAX_RECORD_BYTES) {
+      throw new MalformedEventException(
+          "record of " + record.length + " bytes exceeds the limit of " + MAX_RECORD_BYTES);
+    }
+    JsonNode root;
+    try {
+      root = mapper.readTree(record);
+    } catch (JsonProcessingException ex) {
+      throw new MalformedEventException("not valid JSON: " + ex.getOriginalMessage(), ex);
+    } catch (IOException | RuntimeException ex) {
+      throw new MalformedEventException("not valid JSON: " + ex.getMessage(), ex);
+    }
+    if (root == null || !root.isObject()) {
+      throw new MalformedEventException("an event must be a JSON object");
+    }
+    try {
+      return decodeObject(new Fields(root));
+    } catch (IllegalArgumentException | NullPointerException ex) {
+      throw new MalformedEventException(ex.getMessage(), ex);
+    }
+  }
+
+  private static Event decodeObject(Fields f) throws MalformedEventException {
+    long v = f.requireLong("v");
+    if (v != Header.VERSION) {
+      throw new MalformedEventException("unsupported version v=" + v + " (this daemon speaks 1)");
+    }
+    String typeName = f.requireString("type");
+    EventType type = EventType.fromWire(typeName);
+    if (type == null) {
+      throw new MalformedEventException("unknown event type '" + typeName + "'");
+    }
+    Header h =
+        Header.of(
+            f.requireString("job"),
+            f.requireString("run"),
+            f.requireLong("seq"),
+            f.requireLong("ts"),
+            f.requireLong("iter"),
+            f.requireInt("epoch"),
+            f.optionalString("worker", null));
+    switch (type) {
+      case ITERATION:
+        return decodeIteration(h, f);
+      case NONFINITE:
+        {
+          String whereName = f.requireString("where");
+          NonFinite.Where where = NonFinite.Where.fromWire(whereName);
+          if (where == null) {
+            throw new MalformedEventException("unknown where '" + whereName + "'");
+          }
+          return NonFinite.of(
+              h,
+              where,
+              f.optionalString("layer", ""),
+              f.requireLong("nan"),
+              f.requireLong("inf"),
+              f.optionalLong("batch", -1),
+              f.ints("rows"),
+              f.ints("cols"),
+              f.optionalString("fingerprint", ""));
+        }
+      case JOB_STARTED:
+        return decodeJobStarted(h, f);
+      case JOB_FINISHED:
+        return JobFinished.of(
+            h,
+            f.requireString("outcome"),
+            f.optionalString("message", ""),
+            f.optionalLong("dropped", 0));
+      case HEARTBEAT:
+        return Heartbeat.of(h, f.requireString("phase"), f.optionalLong("dropped", 0));
+      case PLATEAU:
+        return Plateau.of(
+            h,
+            f.requireInt("window"),
+            f.requireDouble("relative_improvement"),
+            f.requireLong("since"),
+            f.optionalDouble("statistic"));
+      case CURVATURE:
+        return Curvature.builder(h)
+            .lambdaMax(f.requireDouble("lambda_max"))
+            .lambdaMin(f.requireDouble("lambda_min"))
+            .residualMax(f.optionalDouble("residual_max"))
+            .residualMin(f.optionalDouble("residual_min"))
+            .trace(f.optionalDouble("trace"))
+            .preconditionedMax(f.optionalDouble("preconditioned_max"))
+            .iterations((int) f.optionalLong("lanczos_iterations", 0))
+            .gradientEvaluations((int) f.optionalLong("gradient_evaluations", 0))
+            .costMs(f.optionalDouble("cost_ms"))
+            .batchSize((int) f.optionalLong("batch_size", 0))
+            .build();
+      case ACTIVATIONS:
+        {
+          List<Activations.LayerActivity> layers = new ArrayList<>();
+          for (Fields l : f.objects("layers")) {
+            layers.add(
+                Activations.LayerActivity.of(
+                    l.requireString("layer"),
+                    l.optionalDouble("dead_fraction"),
+                    l.optionalDouble("saturated_fraction")));
+          }
+          return Activations.of(h, layers);
+        }
+      case ACTION_RESULT:
+        {
+          String outcomeName = f.requireString("outcome");
+          ActionResult.Outcome outcome = ActionResult.Outcome.fromWire(outcomeName);
+          if (outcome == null) {
+            throw new MalformedEventException("unknown outcome '" + outcomeName + "'");
+          }
+          return ActionResult.of(
+              h,
+              f.requireString("command"),
+              f.optionalString("action", ""),
+              outcome,
+              f.optionalString("reason", ""));
+        }
+      default:
+        throw new MalformedEventException("no decoder for type " + type.wireName());
+    }
+  }
+
+  private static Iteration decodeIteration(Header h, Fields f) throws MalformedEventException {
+    List<LayerStats> layers = new ArrayList<>();
+    for (Fields l : f.objects("layers")) {
+      layers.add(
+          LayerStats.of(
+              l.requireString("layer"),
+              l.optionalString("param", ""),
+              l.optionalDouble("grad_norm"),
+              l.optionalDouble("param_norm"),
+              l.optionalDouble("update_norm")));
+    }
+    return Iteration.builder(h)
+        .loss(f.requireDouble("loss"))
+        .learningRate(f.optionalDouble("lr"))
+        .gradNorm(f.optionalDouble("grad_norm"))
+        .paramNorm(f.optionalDouble("param_norm"))
+        .updateNorm(f.optionalDouble("update_norm"))
+        .stepMs(f.optionalDouble("step_ms"))
+        .batchSize(f.optionalInt("batch_size", 0))
+        .dropped(f.optionalLong("dropped", 0))
+        .layers(layers)
+        .build();
+  }
+
+  private static JobStarted decodeJobStarted(Header h, Fields f) throws MalformedEventException {
+    List<LayerInfo> layers = new ArrayList<>();
+    for (Fields l : f.objects("layers")) {
+      layers.add(
+          LayerInfo.of(
+              l.requireString("name"),
+              l.optionalString("kind", ""),
+              l.optionalString("activation", ""),
+              l.optionalLong("params", 0)));
+    }
+    return JobStarted.builder(h)
+        .modelClass(f.optionalString("model_class", ""))
+        .layers(layers)
+        .totalParams(f.optionalLong("total_params", 0))
+        .updater(f.optionalString("updater", ""))
+        .learningRate(f.optionalDouble("lr"))
+        .batchSize(f.optionalInt("batch_size", 0))
+        .backend(f.optionalString("backend", ""))
+        .host(f.optionalString("host", ""))
+        .pid(f.optionalLong("pid", 0))
+        .agentVersion(f.optionalString("agent_version", ""))
+        .config(f.stringMap("config"))
+        .build();
+  }
+
+  /** Typed, checked access to the fields of one JSON object; errors name the field. */
+  private static final class Fields {
+    private final JsonNode node;
+    private final String path;
+
+    Fields(JsonNode node) {
+      this(node, "");
+    }
+
+    Fields(JsonNode node, String path) {
+      this.node = node;
+      this.path = path;
+    }
+
+    private String name(String field) {
+      return path + field;
+    }
+
+    private JsonNode require(String field) throws MalformedEventException {
+      JsonNode n = node.get(field);
+      if (n == null || n.isNull()) {
+        throw new MalformedEventException("missing required field '" + name(field) + "'");
+      }
+      return n;
+    }
+
+    String requireString(String field) throws MalformedEventException {
+      JsonNode n = require(field);
+      if (!n.isTextual()) {
+        throw new MalformedEventException("field '" + name(field) + "' must be a string");
+      }
+      return n.textValue();
+    }
+
+    String optionalString(String field, String dflt) throws MalformedEventException {
+      JsonNode n = node.get(field);
+      if (n == null || n.isNull()) {
+        return dflt;
+      }
+      if (!n.isTextual()) {
+        throw new MalformedEventException("field '" + name(field) + "' must be a string");
+      }
+      return n.textValue();
+    }
+
+    long requireLong(String field) throws MalformedEventException {
+      return toLong(field, require(field));
+    }
+
+    long optionalLong(String field, long dflt) throws MalformedEventException {
+      JsonNode n = node.get(field);
+      return n == null || n.isNull() ? dflt : toLong(field, n);
+    }
+
+    int requireInt(String field) throws MalformedEventException {
+      return toInt(field, requireLong(field));
+    }
+
+    int optionalInt(String field, int dflt) throws MalformedEventException {
+      return toInt(field, optionalLong(field, dflt));
+    }
+
+    private int toInt(String field, long v) throws MalformedEventException {
+      if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+        throw new MalformedEventException("field '" + name(field) + "' is out of range: " + v);
+      }
+      return (int) v;
+    }
+
+    private long toLong(String field, JsonNode n) throws MalformedEventException {
+      if (!n.isIntegralNumber() || !n.canConvertToLong()) {
+        throw new MalformedEventException(
+            "field '" + name(field) + "' must be an integer within 64 bits");
+      }
+      return n.longValue();
+    }
+
+    double requireDouble(String field) throws MalformedEventException {
+      return toDouble(field, require(field));
+    }
+
+    double optionalDouble(String field) throws MalformedEventException {
+      JsonNode n = node.get(field);
+      return n == null || n.isNull() ? Double.NaN : toDouble(field, n);
+    }
+
+    private double toDouble(String field, JsonNode n) throws MalformedEventException {
+      if (n.isNumber()) {
+        return n.doubleValue();
+      }
+      if (n.isTextual()) {
+        switch (n.textValue()) {
+          case "NaN":
+            return Double.NaN;
+          case "Infinity":
+            return Double.POSITIVE_INFINITY;
+          case "-Infinity":
+            return Double.NEGATIVE_INFINITY;
+          default:
+            break;
+        }
+      }
+      throw new MalformedEventException(
+          "field '" + name(field) + "' must be a number or \"NaN\", \"Infinity\", \"-Infinity\"");
+    }
+
+    List<Integer> ints(String field) throws MalformedEventException {
+      JsonNode n = node.get(field);
+      if (n == null || n.isNull()) {
+        return List.of();
+      }
+      if (!n.isArray() || n.size() > MAX_LIST) {
+        throw new MalformedEventException(
+            "field '" + name(field) + "' must be an array of at most " + MAX_LIST + " integers");
+      }
+      List<Integer> out = new ArrayList<>(n.size());
+      for (int i = 0; i < n.size(); i++) {
+        out.add(toInt(field, toLong(field + "[" + i + "]", n.get(i))));
+      }
+      return out;
+    }
+
+    List<Fields> objects(String field) throws MalformedEventException {
+      JsonNode n = node.get(field);
+      if (n == null || n.isNull()) {
+        return List.of();
+      }
+      if (!n.isArray() || n.size() > MAX_LIST) {
+        throw new MalformedEventException(
+            "field '" + name(field) + "' must be an array of at most " + MAX_LIST + " objects");
+      }
+      List<Fields> out = new ArrayList<>(n.size());
+      for (int i = 0; i < n.size(); i++) {
+        JsonNode o = n.get(i);
+        if (!o.isObject()) {
+          throw new MalformedEventException(
+              "field '" + name(field) + "[" + i + "]' must be an object");
+        }
+        out.add(new Fields(o, name(field) + "[" + i + "]."));
+      }
+      return out;
+    }
+
+    Map<String, String> stringMap(String field) throws MalformedEventException {
+      JsonNode n = node.get(field);
+      if (n == null || n.isNull()) {
+        return Map.of();
+      }
+      if (!n.isObject()) {
+        throw new MalformedEventException("field '" + name(field) + "' must be an object");
+      }
+      Map<String, String> out = new LinkedHashMap<>();
+      for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        if (!e.getValue().isValueNode()) {
+          throw new MalformedEventException(
+              "field '" + name(field) + "." + e.getKey() + "' must be a string");
+        }
+        out.put(e.getKey(), e.getValue().asText());
+      }
+      return out;
+    }
+  }
+}
