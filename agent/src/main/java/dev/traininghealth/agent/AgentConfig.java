@@ -1,0 +1,266 @@
+package dev.traininghealth.agent;
+
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The agent's options: immutable, validated when built; {@link #fromMap} is strict and fails on
+ * any key it does not know, naming it.
+ *
+ * <table>
+ * <caption>Keys</caption>
+ * <tr><th>key</th><th>type</th><th>default</th><th>meaning</th></tr>
+ * <tr><td>job</td><td>string</td><td>main class @ host</td><td>job id: the Kafka key, the
+ *     {@code job} label; the same across restarts of the job</td></tr>
+ * <tr><td>worker</td><td>string</td><td>(none)</td><td>worker id when several processes train
+ *     one job</td></tr>
+ * <tr><td>bootstrap.servers</td><td>host:port,...</td><td>127.0.0.1:9092</td><td>Kafka
+ *     brokers</td></tr>
+ * <tr><td>topic</td><td>string</td><td>th.events</td><td>topic for events</td></tr>
+ * <tr><td>queue.capacity</td><td>int &gt; 0</td><td>10000</td><td>events held while the broker
+ *     is slow; past that they are dropped and counted</td></tr>
+ * <tr><td>heartbeat.interval.ms</td><td>long &ge; 0</td><td>5000</td><td>heartbeat period; 0
+ *     turns heartbeats off</td></tr>
+ * <tr><td>close.timeout.ms</td><td>long &ge; 0</td><td>5000</td><td>how long closing waits to
+ *     send what is queued</td></tr>
+ * <tr><td>kafka.*</td><td>string</td><td></td><td>passed to the Kafka producer without the
+ *     prefix (e.g. {@code kafka.security.protocol=SASL_SSL})</td></tr>
+ * </table>
+ */
+public final class AgentConfig {
+  private final String job;
+  private final String worker;
+  private final String bootstrapServers;
+  private final String topic;
+  private final int queueCapacity;
+  private final long heartbeatIntervalMs;
+  private final long closeTimeoutMs;
+  private final Map<String, String> kafka;
+
+  private AgentConfig(Builder b) {
+    this.job = b.job == null || b.job.isEmpty() ? defaultJobName() : b.job;
+    this.worker = b.worker == null ? "" : b.worker;
+    this.bootstrapServers = requireText("bootstrap.servers", b.bootstrapServers);
+    this.topic = requireText("topic", b.topic);
+    if (b.queueCapacity <= 0) {
+      throw new IllegalArgumentException("queue.capacity must be > 0, got " + b.queueCapacity);
+    }
+    if (b.heartbeatIntervalMs < 0 || b.closeTimeoutMs < 0) {
+      throw new IllegalArgumentException("heartbeat.interval.ms and close.timeout.ms must be >= 0");
+    }
+    this.queueCapacity = b.queueCapacity;
+    this.heartbeatIntervalMs = b.heartbeatIntervalMs;
+    this.closeTimeoutMs = b.closeTimeoutMs;
+    this.kafka = Collections.unmodifiableMap(new TreeMap<>(b.kafka));
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** All defaults. */
+  public static AgentConfig defaults() {
+    return builder().build();
+  }
+
+  /**
+   * Reads the keys of the table above; an unknown key or a bad value is an
+   * {@link IllegalArgumentException} naming the key.
+   */
+  public static AgentConfig fromMap(Map<String, String> options) {
+    Builder b = builder();
+    for (Map.Entry<String, String> e : options.entrySet()) {
+      String k = e.getKey().trim();
+      String v = e.getValue() == null ? "" : e.getValue().trim();
+      switch (k) {
+        case "job":
+          b.job(v);
+          break;
+        case "worker":
+          b.worker(v);
+          break;
+        case "bootstrap.servers":
+          b.bootstrapServers(v);
+          break;
+        case "topic":
+          b.topic(v);
+          break;
+        case "queue.capacity":
+          b.queueCapacity((int) parseLong(k, v));
+          break;
+        case "heartbeat.interval.ms":
+          b.heartbeatIntervalMs(parseLong(k, v));
+          break;
+        case "close.timeout.ms":
+          b.closeTimeoutMs(parseLong(k, v));
+          break;
+        default:
+          if (k.startsWith("kafka.") && k.length() > "kafka.".length()) {
+            b.kafka.put(k.substring("kafka.".length()), v);
+          } else {
+            throw new IllegalArgumentException(
+                "unknown agent option '" + k + "' (known: job, worker, bootstrap.servers, topic,"
+                    + " queue.capacity, heartbeat.interval.ms, close.timeout.ms, kafka.*)");
+          }
+      }
+    }
+    return b.build();
+  }
+
+  private static long parseLong(String key, String v) {
+    try {
+      return Long.parseLong(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("option '" + key + "' must be an integer, got '" + v + "'");
+    }
+  }
+
+  private static String requireText(String key, String v) {
+    if (v == null || v.isEmpty()) {
+      throw new IllegalArgumentException("option '" + key + "' must not be empty");
+    }
+    return v;
+  }
+
+  /** The main class's simple name and the host: what a person recognises, stable across runs. */
+  static String defaultJobName() {
+    String command = System.getProperty("sun.java.command", "");
+    String main = command.isEmpty() ? "java" : command.split(" ")[0];
+    if (main.endsWith(".jar")) {
+      main = main.substring(Math.max(main.lastIndexOf('/'), main.lastIndexOf('\\')) + 1);
+      main = main.substring(0, main.length() - 4);
+    } else {
+      main = main.substring(main.lastIndexOf('.') + 1);
+    }
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (Exception e) {
+      host = "localhost";
+    }
+    return main + "@" + host;
+  }
+
+  static long pid() {
+    return ProcessHandle.current().pid();
+  }
+
+  static String jvmName() {
+    return ManagementFactory.getRuntimeMXBean().getName();
+  }
+
+  public String job() {
+    return job;
+  }
+
+  /** Worker id, empty when one process trains the job. */
+  public String worker() {
+    return worker;
+  }
+
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  public String topic() {
+    return topic;
+  }
+
+  public int queueCapacity() {
+    return queueCapacity;
+  }
+
+  public long heartbeatIntervalMs() {
+    return heartbeatIntervalMs;
+  }
+
+  public long closeTimeoutMs() {
+    return closeTimeoutMs;
+  }
+
+  /** Extra producer properties, without the {@code kafka.} prefix. */
+  public Map<String, String> kafka() {
+    return kafka;
+  }
+
+  /** The effective configuration as reported in {@code job_started}; secrets are masked. */
+  public Map<String, String> describe() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("job", job);
+    m.put("worker", worker);
+    m.put("bootstrap.servers", bootstrapServers);
+    m.put("topic", topic);
+    m.put("queue.capacity", String.valueOf(queueCapacity));
+    m.put("heartbeat.interval.ms", String.valueOf(heartbeatIntervalMs));
+    m.put("close.timeout.ms", String.valueOf(closeTimeoutMs));
+    for (Map.Entry<String, String> e : kafka.entrySet()) {
+      String k = e.getKey().toLowerCase(java.util.Locale.ROOT);
+      boolean secret = k.contains("password") || k.contains("jaas") || k.contains("secret");
+      m.put("kafka." + e.getKey(), secret ? "***" : e.getValue());
+    }
+    return m;
+  }
+
+  /** Collects options; unset ones keep their defaults. */
+  public static final class Builder {
+    private String job;
+    private String worker;
+    private String bootstrapServers = "127.0.0.1:9092";
+    private String topic = "th.events";
+    private int queueCapacity = 10_000;
+    private long heartbeatIntervalMs = 5_000;
+    private long closeTimeoutMs = 5_000;
+    private final Map<String, String> kafka = new TreeMap<>();
+
+    private Builder() {}
+
+    public Builder job(String v) {
+      this.job = v;
+      return this;
+    }
+
+    public Builder worker(String v) {
+      this.worker = v;
+      return this;
+    }
+
+    public Builder bootstrapServers(String v) {
+      this.bootstrapServers = v;
+      return this;
+    }
+
+    public Builder topic(String v) {
+      this.topic = v;
+      return this;
+    }
+
+    public Builder queueCapacity(int v) {
+      this.queueCapacity = v;
+      return this;
+    }
+
+    public Builder heartbeatIntervalMs(long v) {
+      this.heartbeatIntervalMs = v;
+      return this;
+    }
+
+    public Builder closeTimeoutMs(long v) {
+      this.closeTimeoutMs = v;
+      return this;
+    }
+
+    /** A producer property, without the {@code kafka.} prefix. */
+    public Builder kafka(String key, String value) {
+      this.kafka.put(key, value);
+      return this;
+    }
+
+    public AgentConfig build() {
+      return new AgentConfig(this);
+    }
+  }
+}

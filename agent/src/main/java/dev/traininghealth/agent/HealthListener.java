@@ -1,0 +1,249 @@
+package dev.traininghealth.agent;
+
+import dev.traininghealth.agent.probe.ModelInspector;
+import dev.traininghealth.agent.transport.EventSink;
+import dev.traininghealth.agent.transport.KafkaEventSink;
+import dev.traininghealth.rules.event.Header;
+import dev.traininghealth.rules.event.Heartbeat;
+import dev.traininghealth.rules.event.Iteration;
+import dev.traininghealth.rules.event.JobFinished;
+import dev.traininghealth.rules.event.JobStarted;
+import dev.traininghealth.rules.event.NonFinite;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The agent's DL4J listener: measures each iteration and hands events to an {@link EventSink}.
+ * Add it by hand ({@code net.addListeners(HealthListener.create(config))}) or let the
+ * {@code -javaagent} add it.
+ *
+ * <p>It never hurts the run it watches: every callback catches everything; after
+ * {@value #MAX_FAILURES} failures the listener stops measuring and says so once on stderr.
+ * {@link #close()} sends {@code job_finished} and flushes; call it when training is over.
+ */
+public final class HealthListener extends BaseTrainingListener implements AutoCloseable {
+  static final int MAX_FAILURES = 10;
+  /** The version reported in {@code job_started}. */
+  public static final String VERSION = "0.1.0";
+
+  private final AgentConfig config;
+  private final EventSink sink;
+  private final String run = UUID.randomUUID().toString();
+  private final AtomicLong seq = new AtomicLong();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final ScheduledExecutorService heartbeats;
+
+  // Training-thread state.
+  private boolean started;
+  private int lastEpoch = -1;
+  private long batchInEpoch;
+  private long lastIterationNanos;
+  private double gradNorm = Double.NaN;
+  private boolean lossWasFinite = true;
+  private int failures;
+  private volatile boolean disabled;
+
+  // Read by the heartbeat thread.
+  private volatile long lastIter;
+  private volatile int currentEpoch;
+  private volatile long lastIterationAtMs;
+
+  private HealthListener(AgentConfig config, EventSink sink) {
+    this.config = config;
+    this.sink = sink;
+    if (config.heartbeatIntervalMs() > 0) {
+      heartbeats =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "training-health-heartbeat");
+                t.setDaemon(true);
+                return t;
+              });
+      heartbeats.scheduleAtFixedRate(
+          this::heartbeat,
+          config.heartbeatIntervalMs(),
+          config.heartbeatIntervalMs(),
+          TimeUnit.MILLISECONDS);
+    } else {
+      heartbeats = null;
+    }
+  }
+
+  /** A listener that sends to the Kafka brokers of {@code config}. */
+  public static HealthListener create(AgentConfig config) {
+    return create(
+        config,
+        KafkaEventSink.create(
+            config.bootstrapServers(),
+            config.topic(),
+            config.queueCapacity(),
+            config.closeTimeoutMs(),
+            config.kafka()));
+  }
+
+  /** A listener that hands its events to {@code sink}. */
+  public static HealthListener create(AgentConfig config, EventSink sink) {
+    return new HealthListener(config, sink);
+  }
+
+  public AgentConfig config() {
+    return config;
+  }
+
+  /** This run's id: new for every listener, so a restarted process is a new run. */
+  public String run() {
+    return run;
+  }
+
+  /** Events lost so far. */
+  public long dropped() {
+    return sink.dropped();
+  }
+
+  private Header header(long iter, int epoch) {
+    return Header.of(
+        config.job(), run, seq.getAndIncrement(), System.currentTimeMillis(), iter, epoch,
+        config.worker());
+  }
+
+  @Override
+  public void onGradientCalculation(Model model) {
+    if (disabled) {
+      return;
+    }
+    try {
+      // The updater turns the gradient into the update in place right after this callback, so
+      // the raw gradient can only be measured here.
+      Gradient g = model.gradient();
+      INDArray flat = g == null ? null : g.gradient();
+      gradNorm = flat == null ? Double.NaN : flat.norm2Number().doubleValue();
+    } catch (Throwable t) {
+      fail(t);
+    }
+  }
+
+  @Override
+  public void iterationDone(Model model, int iteration, int epoch) {
+    if (disabled) {
+      return;
+    }
+    try {
+      long now = System.nanoTime();
+      if (!started) {
+        started = true;
+        sink.offer(jobStarted(model, iteration, epoch));
+      }
+      if (epoch != lastEpoch) {
+        lastEpoch = epoch;
+        batchInEpoch = 0;
+      }
+      double loss = model.score();
+      Iteration it =
+          Iteration.builder(header(iteration, epoch))
+              .loss(loss)
+              .learningRate(ModelInspector.learningRate(model, iteration, epoch))
+              .gradNorm(gradNorm)
+              .stepMs(lastIterationNanos == 0 ? Double.NaN : (now - lastIterationNanos) / 1e6)
+              .batchSize(Math.max(0, model.batchSize()))
+              .dropped(sink.dropped())
+              .build();
+      sink.offer(it);
+      boolean finite = Double.isFinite(loss);
+      if (!finite && lossWasFinite) {
+        // Once per transition: a NaN loss usually stays NaN, and one event says where it began.
+        sink.offer(
+            NonFinite.of(
+                header(iteration, epoch),
+                NonFinite.Where.LOSS,
+                "",
+                Double.isNaN(loss) ? 1 : 0,
+                Double.isInfinite(loss) ? 1 : 0,
+                batchInEpoch,
+                List.of(),
+                List.of(),
+                ""));
+      }
+      lossWasFinite = finite;
+      gradNorm = Double.NaN;
+      batchInEpoch++;
+      lastIter = iteration;
+      currentEpoch = epoch;
+      lastIterationAtMs = System.currentTimeMillis();
+      lastIterationNanos = System.nanoTime();
+    } catch (Throwable t) {
+      fail(t);
+    }
+  }
+
+  private JobStarted jobStarted(Model model, int iteration, int epoch) {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (Exception e) {
+      host = "";
+    }
+    return JobStarted.builder(header(iteration, epoch))
+        .modelClass(model.getClass().getSimpleName())
+        .layers(ModelInspector.layers(model))
+        .totalParams(model.numParams())
+        .updater(ModelInspector.updater(model))
+        .learningRate(ModelInspector.learningRate(model, iteration, epoch))
+        .batchSize(Math.max(0, model.batchSize()))
+        .backend(ModelInspector.backend())
+        .host(host)
+        .pid(AgentConfig.pid())
+        .agentVersion(VERSION)
+        .config(config.describe())
+        .build();
+  }
+
+  private void heartbeat() {
+    try {
+      long since = System.currentTimeMillis() - lastIterationAtMs;
+      String phase = started && since < 2 * config.heartbeatIntervalMs() ? "training" : "idle";
+      sink.offer(Heartbeat.of(header(lastIter, currentEpoch), phase, sink.dropped()));
+    } catch (Throwable t) {
+      // A heartbeat that fails is skipped; the next one tries again.
+    }
+  }
+
+  private void fail(Throwable t) {
+    failures++;
+    if (failures >= MAX_FAILURES) {
+      disabled = true;
+      System.err.println(
+          "[training-health] listener disabled after " + failures + " failures; last: " + t);
+    }
+  }
+
+  /** Sends {@code job_finished} with outcome {@code completed} and releases the transport. */
+  @Override
+  public void close() {
+    close("completed", "");
+  }
+
+  /** Sends {@code job_finished} with the given outcome and releases the transport; idempotent. */
+  public void close(String outcome, String message) {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    if (heartbeats != null) {
+      heartbeats.shutdownNow();
+    }
+    try {
+      sink.offer(JobFinished.of(header(lastIter, currentEpoch), outcome, message, sink.dropped()));
+    } finally {
+      sink.close();
+    }
+  }
+}

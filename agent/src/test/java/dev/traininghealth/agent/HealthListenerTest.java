@@ -1,0 +1,104 @@
+package dev.traininghealth.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.traininghealth.rules.event.Iteration;
+import dev.traininghealth.rules.event.JobFinished;
+import dev.traininghealth.rules.event.JobStarted;
+import dev.traininghealth.rules.event.NonFinite;
+import dev.traininghealth.zoo.HealthyMlp;
+import dev.traininghealth.zoo.NanBatch;
+import java.util.List;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.dataset.DataSet;
+
+class HealthListenerTest {
+  private static final AgentConfig CONFIG =
+      AgentConfig.builder().job("test-job").heartbeatIntervalMs(0).build();
+
+  @Test
+  void doesNotChangeTheTrainingTrajectory() {
+    HealthyMlp job = new HealthyMlp();
+    MultiLayerNetwork plain = job.run(11);
+
+    MultiLayerNetwork watched = job.network(11);
+    watched.addListeners(HealthListener.create(CONFIG, new CollectingSink()));
+    job.train(watched, 11);
+
+    assertEquals(plain.params(), watched.params());
+  }
+
+  @Test
+  void reportsStartOneEventPerIterationAndFinish() {
+    HealthyMlp job = new HealthyMlp();
+    CollectingSink sink = new CollectingSink();
+    MultiLayerNetwork net = job.network(1);
+    HealthListener listener = HealthListener.create(CONFIG, sink);
+    net.addListeners(listener);
+    job.train(net, 1);
+    listener.close();
+
+    assertInstanceOf(JobStarted.class, sink.events.get(0));
+    JobStarted started = (JobStarted) sink.events.get(0);
+    assertEquals("MultiLayerNetwork", started.modelClass());
+    assertEquals(net.numParams(), started.totalParams());
+    assertEquals("Adam", started.updater());
+    assertEquals(1e-2, started.learningRate(), 1e-12);
+    assertEquals(2, started.layers().size());
+
+    List<Iteration> its = sink.ofType(Iteration.class);
+    assertEquals(net.getIterationCount(), its.size());
+    for (int i = 0; i < its.size(); i++) {
+      assertEquals(i, its.get(i).iter());
+      assertTrue(Double.isFinite(its.get(i).loss()));
+      assertTrue(its.get(i).gradNorm() > 0);
+      assertEquals(32, its.get(i).batchSize());
+    }
+    assertTrue(sink.ofType(NonFinite.class).isEmpty());
+    assertInstanceOf(JobFinished.class, sink.events.get(sink.events.size() - 1));
+    assertTrue(sink.closed);
+    // seq counts every event of the run from 0 without gaps
+    for (int i = 0; i < sink.events.size(); i++) {
+      assertEquals(i, sink.events.get(i).header().seq());
+    }
+  }
+
+  @Test
+  void gradientNormIsTheRawGradientBeforeTheUpdater() {
+    HealthyMlp job = new HealthyMlp();
+    MultiLayerNetwork net = job.network(5);
+    DataSet first = job.data(5).next();
+    MultiLayerNetwork copy = net.clone();
+    copy.setInput(first.getFeatures());
+    copy.setLabels(first.getLabels());
+    copy.computeGradientAndScore();
+    double expected = copy.gradient().gradient().norm2Number().doubleValue();
+
+    CollectingSink sink = new CollectingSink();
+    net.addListeners(HealthListener.create(CONFIG, sink));
+    net.fit(first);
+
+    double reported = sink.ofType(Iteration.class).get(0).gradNorm();
+    assertEquals(expected, reported, expected * 1e-5);
+  }
+
+  @Test
+  void namesTheIterationAndBatchWhereTheLossTurnsNan() {
+    NanBatch job = new NanBatch();
+    CollectingSink sink = new CollectingSink();
+    MultiLayerNetwork net = job.network(2);
+    net.addListeners(HealthListener.create(CONFIG, sink));
+    job.train(net, 2);
+
+    List<NonFinite> nf = sink.ofType(NonFinite.class);
+    assertEquals(1, nf.size(), "one event where the loss turned NaN, not one per iteration");
+    assertEquals(NanBatch.BAD_BATCH, nf.get(0).iter());
+    assertEquals(NanBatch.BAD_BATCH, nf.get(0).batchIndex());
+    assertEquals(NonFinite.Where.LOSS, nf.get(0).where());
+    assertFalse(Double.isFinite(sink.ofType(Iteration.class).get(NanBatch.BAD_BATCH).loss()));
+  }
+}
