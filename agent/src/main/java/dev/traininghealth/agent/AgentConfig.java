@@ -1,5 +1,6 @@
 package dev.traininghealth.agent;
 
+import dev.traininghealth.agent.probe.ProbeSettings;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.util.Collections;
@@ -27,6 +28,14 @@ import java.util.TreeMap;
  *     turns heartbeats off</td></tr>
  * <tr><td>close.timeout.ms</td><td>long &ge; 0</td><td>5000</td><td>how long closing waits to
  *     send what is queued</td></tr>
+ * <tr><td>probes</td><td>cheap | thorough</td><td>cheap</td><td>cost tier: cheap measures
+ *     gradient norms and non-finite values every iteration, parameter and update norms every
+ *     10th, activations every 100th; thorough measures everything every iteration and
+ *     activations every 10th</td></tr>
+ * <tr><td>norms.every</td><td>int &ge; 0</td><td>from the tier</td><td>parameter and update
+ *     norms every this many iterations (0: only when something turns non-finite)</td></tr>
+ * <tr><td>activations.every</td><td>int &ge; 0</td><td>from the tier</td><td>dead and saturated
+ *     units every this many iterations, with an extra forward pass (0: off)</td></tr>
  * <tr><td>kafka.*</td><td>string</td><td></td><td>passed to the Kafka producer without the
  *     prefix (e.g. {@code kafka.security.protocol=SASL_SSL})</td></tr>
  * </table>
@@ -40,6 +49,7 @@ public final class AgentConfig {
   private final long heartbeatIntervalMs;
   private final long closeTimeoutMs;
   private final Map<String, String> kafka;
+  private final ProbeSettings probes;
 
   private AgentConfig(Builder b) {
     this.job = b.job == null || b.job.isEmpty() ? defaultJobName() : b.job;
@@ -56,6 +66,11 @@ public final class AgentConfig {
     this.heartbeatIntervalMs = b.heartbeatIntervalMs;
     this.closeTimeoutMs = b.closeTimeoutMs;
     this.kafka = Collections.unmodifiableMap(new TreeMap<>(b.kafka));
+    ProbeSettings tier = ProbeSettings.tier(b.probes);
+    this.probes =
+        tier.withCadences(
+            b.normsEvery >= 0 ? b.normsEvery : tier.normsEvery(),
+            b.activationsEvery >= 0 ? b.activationsEvery : tier.activationsEvery());
   }
 
   public static Builder builder() {
@@ -98,13 +113,23 @@ public final class AgentConfig {
         case "close.timeout.ms":
           b.closeTimeoutMs(parseLong(k, v));
           break;
+        case "probes":
+          b.probes(v);
+          break;
+        case "norms.every":
+          b.normsEvery(nonNegativeInt(k, v));
+          break;
+        case "activations.every":
+          b.activationsEvery(nonNegativeInt(k, v));
+          break;
         default:
           if (k.startsWith("kafka.") && k.length() > "kafka.".length()) {
             b.kafka.put(k.substring("kafka.".length()), v);
           } else {
             throw new IllegalArgumentException(
                 "unknown agent option '" + k + "' (known: job, worker, bootstrap.servers, topic,"
-                    + " queue.capacity, heartbeat.interval.ms, close.timeout.ms, kafka.*)");
+                    + " queue.capacity, heartbeat.interval.ms, close.timeout.ms, probes, norms.every,"
+                    + " activations.every, kafka.*)");
           }
       }
     }
@@ -117,6 +142,14 @@ public final class AgentConfig {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("option '" + key + "' must be an integer, got '" + v + "'");
     }
+  }
+
+  private static int nonNegativeInt(String key, String v) {
+    long n = parseLong(key, v);
+    if (n < 0 || n > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("option '" + key + "' must be >= 0, got " + v);
+    }
+    return (int) n;
   }
 
   private static String requireText(String key, String v) {
@@ -187,6 +220,11 @@ public final class AgentConfig {
     return kafka;
   }
 
+  /** Which probes run how often. */
+  public ProbeSettings probes() {
+    return probes;
+  }
+
   /** The effective configuration as reported in {@code job_started}; secrets are masked. */
   public Map<String, String> describe() {
     Map<String, String> m = new LinkedHashMap<>();
@@ -197,6 +235,9 @@ public final class AgentConfig {
     m.put("queue.capacity", String.valueOf(queueCapacity));
     m.put("heartbeat.interval.ms", String.valueOf(heartbeatIntervalMs));
     m.put("close.timeout.ms", String.valueOf(closeTimeoutMs));
+    m.put("probes", probes.tierName());
+    m.put("norms.every", String.valueOf(probes.normsEvery()));
+    m.put("activations.every", String.valueOf(probes.activationsEvery()));
     for (Map.Entry<String, String> e : kafka.entrySet()) {
       String k = e.getKey().toLowerCase(java.util.Locale.ROOT);
       boolean secret = k.contains("password") || k.contains("jaas") || k.contains("secret");
@@ -215,8 +256,29 @@ public final class AgentConfig {
     private long heartbeatIntervalMs = 5_000;
     private long closeTimeoutMs = 5_000;
     private final Map<String, String> kafka = new TreeMap<>();
+    private String probes = "cheap";
+    private int normsEvery = -1;
+    private int activationsEvery = -1;
 
     private Builder() {}
+
+    /** Cost tier, {@code cheap} or {@code thorough}. */
+    public Builder probes(String v) {
+      this.probes = v;
+      return this;
+    }
+
+    /** Parameter and update norms every this many iterations; overrides the tier. */
+    public Builder normsEvery(int v) {
+      this.normsEvery = v;
+      return this;
+    }
+
+    /** Activation statistics every this many iterations, 0 for never; overrides the tier. */
+    public Builder activationsEvery(int v) {
+      this.activationsEvery = v;
+      return this;
+    }
 
     public Builder job(String v) {
       this.job = v;

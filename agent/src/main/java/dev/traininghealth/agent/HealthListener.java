@@ -1,16 +1,15 @@
 package dev.traininghealth.agent;
 
+import dev.traininghealth.agent.probe.IterationProbe;
 import dev.traininghealth.agent.probe.ModelInspector;
+import dev.traininghealth.agent.probe.ProbeGuard;
 import dev.traininghealth.agent.transport.EventSink;
 import dev.traininghealth.agent.transport.KafkaEventSink;
 import dev.traininghealth.rules.event.Header;
 import dev.traininghealth.rules.event.Heartbeat;
-import dev.traininghealth.rules.event.Iteration;
 import dev.traininghealth.rules.event.JobFinished;
 import dev.traininghealth.rules.event.JobStarted;
-import dev.traininghealth.rules.event.NonFinite;
 import java.net.InetAddress;
-import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -18,17 +17,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.deeplearning4j.nn.api.Model;
-import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The agent's DL4J listener: measures each iteration and hands events to an {@link EventSink}.
  * Add it by hand ({@code net.addListeners(HealthListener.create(config))}) or let the
  * {@code -javaagent} add it.
  *
- * <p>It never hurts the run it watches: every callback catches everything; after
- * {@value #MAX_FAILURES} failures the listener stops measuring and says so once on stderr.
+ * <p>It never hurts the run it watches: every probe runs behind a {@link ProbeGuard}, which turns
+ * a probe off after repeated failures and reports why in a {@code heartbeat} with phase
+ * {@code degraded}; every callback catches everything else, and after {@value #MAX_FAILURES}
+ * such failures the listener stops measuring and says so once on stderr.
  * {@link #close()} sends {@code job_finished} and flushes; call it when training is over.
  */
 public final class HealthListener extends BaseTrainingListener implements AutoCloseable {
@@ -45,11 +44,9 @@ public final class HealthListener extends BaseTrainingListener implements AutoCl
 
   // Training-thread state.
   private boolean started;
-  private int lastEpoch = -1;
-  private long batchInEpoch;
   private long lastIterationNanos;
-  private double gradNorm = Double.NaN;
-  private boolean lossWasFinite = true;
+  private final ProbeGuard guard = new ProbeGuard();
+  private final IterationProbe probe;
   private int failures;
   private volatile boolean disabled;
 
@@ -61,6 +58,8 @@ public final class HealthListener extends BaseTrainingListener implements AutoCl
   private HealthListener(AgentConfig config, EventSink sink) {
     this.config = config;
     this.sink = sink;
+    this.probe =
+        new IterationProbe(config.probes(), "CPU".equals(ModelInspector.backend()), guard);
     if (config.heartbeatIntervalMs() > 0) {
       heartbeats =
           Executors.newSingleThreadScheduledExecutor(
@@ -122,11 +121,7 @@ public final class HealthListener extends BaseTrainingListener implements AutoCl
       return;
     }
     try {
-      // The updater turns the gradient into the update in place right after this callback, so
-      // the raw gradient can only be measured here.
-      Gradient g = model.gradient();
-      INDArray flat = g == null ? null : g.gradient();
-      gradNorm = flat == null ? Double.NaN : flat.norm2Number().doubleValue();
+      probe.onGradient(model);
     } catch (Throwable t) {
       fail(t);
     }
@@ -143,39 +138,12 @@ public final class HealthListener extends BaseTrainingListener implements AutoCl
         started = true;
         sink.offer(jobStarted(model, iteration, epoch));
       }
-      if (epoch != lastEpoch) {
-        lastEpoch = epoch;
-        batchInEpoch = 0;
+      double stepMs = lastIterationNanos == 0 ? Double.NaN : (now - lastIterationNanos) / 1e6;
+      probe.onIterationDone(model, iteration, epoch, stepMs, sink.dropped(),
+          ModelInspector.learningRate(model, iteration, epoch), this::header, sink::offer);
+      for (String why : guard.drainNewlyDisabled()) {
+        sink.offer(Heartbeat.of(header(iteration, epoch), "degraded", sink.dropped(), why));
       }
-      double loss = model.score();
-      Iteration it =
-          Iteration.builder(header(iteration, epoch))
-              .loss(loss)
-              .learningRate(ModelInspector.learningRate(model, iteration, epoch))
-              .gradNorm(gradNorm)
-              .stepMs(lastIterationNanos == 0 ? Double.NaN : (now - lastIterationNanos) / 1e6)
-              .batchSize(Math.max(0, model.batchSize()))
-              .dropped(sink.dropped())
-              .build();
-      sink.offer(it);
-      boolean finite = Double.isFinite(loss);
-      if (!finite && lossWasFinite) {
-        // Once per transition: a NaN loss usually stays NaN, and one event says where it began.
-        sink.offer(
-            NonFinite.of(
-                header(iteration, epoch),
-                NonFinite.Where.LOSS,
-                "",
-                Double.isNaN(loss) ? 1 : 0,
-                Double.isInfinite(loss) ? 1 : 0,
-                batchInEpoch,
-                List.of(),
-                List.of(),
-                ""));
-      }
-      lossWasFinite = finite;
-      gradNorm = Double.NaN;
-      batchInEpoch++;
       lastIter = iteration;
       currentEpoch = epoch;
       lastIterationAtMs = System.currentTimeMillis();
@@ -211,7 +179,7 @@ public final class HealthListener extends BaseTrainingListener implements AutoCl
     try {
       long since = System.currentTimeMillis() - lastIterationAtMs;
       String phase = started && since < 2 * config.heartbeatIntervalMs() ? "training" : "idle";
-      sink.offer(Heartbeat.of(header(lastIter, currentEpoch), phase, sink.dropped()));
+      sink.offer(Heartbeat.of(header(lastIter, currentEpoch), phase, sink.dropped(), ""));
     } catch (Throwable t) {
       // A heartbeat that fails is skipped; the next one tries again.
     }

@@ -85,6 +85,9 @@ public final class EventCodec {
           Heartbeat hb = (Heartbeat) e;
           g.writeStringField("phase", hb.phase());
           g.writeNumberField("dropped", hb.dropped());
+          if (!hb.message().isEmpty()) {
+            g.writeStringField("message", hb.message());
+          }
           break;
         case PLATEAU:
           Plateau p = (Plateau) e;
@@ -295,7 +298,8 @@ public final class EventCodec {
             f.optionalString("message", ""),
             f.optionalLong("dropped", 0));
       case HEARTBEAT:
-        return Heartbeat.of(h, f.requireString("phase"), f.optionalLong("dropped", 0));
+        return Heartbeat.of(h, f.requireString("phase"), f.optionalLong("dropped", 0),
+            f.optionalString("message", ""));
       case PLATEAU:
         return Plateau.of(
             h,

@@ -9,19 +9,29 @@ import java.util.Objects;
 public final class Heartbeat extends Event {
   private final String phase;
   private final long dropped;
+  private final String message;
 
-  private Heartbeat(Header header, String phase, long dropped) {
+  private Heartbeat(Header header, String phase, long dropped, String message) {
     super(header);
     this.phase = Objects.requireNonNull(phase, "phase");
     this.dropped = dropped;
+    this.message = message == null ? "" : message;
+  }
+
+  /** A heartbeat with no message. */
+  public static Heartbeat of(Header header, String phase, long dropped) {
+    return new Heartbeat(header, phase, dropped, "");
   }
 
   /**
-   * @param phase {@code training} while iterations run, else what the job does, e.g. {@code idle}
+   * @param phase {@code training} while iterations run, {@code idle} when they do not,
+   *     {@code degraded} when a probe was turned off
    * @param dropped events dropped so far in this run
+   * @param message what the agent wants a person to know, e.g. why a probe was turned off;
+   *     empty when nothing
    */
-  public static Heartbeat of(Header header, String phase, long dropped) {
-    return new Heartbeat(header, phase, dropped);
+  public static Heartbeat of(Header header, String phase, long dropped, String message) {
+    return new Heartbeat(header, phase, dropped, message);
   }
 
   @Override
@@ -35,5 +45,9 @@ public final class Heartbeat extends Event {
 
   public long dropped() {
     return dropped;
+  }
+
+  public String message() {
+    return message;
   }
 }

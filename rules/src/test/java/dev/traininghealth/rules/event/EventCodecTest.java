@@ -58,7 +58,7 @@ class EventCodecTest {
             .batchSize(128)
             .build(),
         Activations.of(h(5), List.of(Activations.LayerActivity.of("0", 0.25, Double.NaN))),
-        Heartbeat.of(Header.of("job-1", "run-1", 6, 1, 0, 0, "w0"), "idle", 0),
+        Heartbeat.of(Header.of("job-1", "run-1", 6, 1, 0, 0, "w0"), "degraded", 0, "probe 'norms' disabled"),
         ActionResult.of(h(7), "cmd-1", "lr_kick", ActionResult.Outcome.REJECTED, "bad signature"),
         JobFinished.of(h(8), "completed", "", 0));
   }
