@@ -31,10 +31,18 @@ public final class CurvatureProbe {
    */
   public static final int DEFAULT_EVERY = 1000;
 
-  /** Relative step h / max(1, ||w||) for float64 networks (measured, see EpsilonChoiceTest). */
+  /**
+   * Relative step h / max(1, ||w||) for float64 networks. Measured against the exact Hessian of a
+   * 3-6-2 tanh MLP (EpsilonChoiceTest): relative error of Hv 2.5e-8 at 1e-4, 2.0e-10 at 1e-5,
+   * 8.0e-11 at 1e-6 (best), 6.2e-10 at 1e-7.
+   */
   public static final double DEFAULT_EPS_DOUBLE = 1e-6;
 
-  /** Relative step for float32 (and half-precision) networks (measured, see EpsilonChoiceTest). */
+  /**
+   * Relative step for float32 networks. Same measurement: 2.5e-4 at 1e-2, 2.1e-5 at 3e-3 (best),
+   * 3.1e-5 at 1e-3, 1.0e-4 at 3e-4; 1e-3 is chosen a little below the best because the truncation
+   * error grows with the curvature's third derivative, which is larger on bigger, sharper nets.
+   */
   public static final double DEFAULT_EPS_FLOAT = 1e-3;
 
   private static final int MIN_BUDGET_ITERATIONS = 3;
