@@ -5,7 +5,14 @@ import java.util.stream.Collectors;
 
 /** Every job of the zoo, by name. */
 public final class Zoo {
-  private static final List<ZooJob> JOBS = List.of(new HealthyMlp(), new NanBatch());
+  private static final List<ZooJob> JOBS =
+      List.of(
+          new HealthyMlp(),
+          new NanBatch(),
+          new Saddle(),
+          new SymmetricInit(),
+          new EdgeOfStability(),
+          new BadLocalMinimum());
 
   private Zoo() {}
 

@@ -1,0 +1,59 @@
+package dev.traininghealth.agent.curvature;
+
+import org.deeplearning4j.nn.api.Updater;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
+import org.deeplearning4j.nn.updater.UpdaterBlock;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.learning.AdamUpdater;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Adam's diagonal preconditioner P = diag(sqrt(v_hat) + eps), v_hat = v / (1 - beta2^t), read from
+ * the updater state (only read). DL4J keeps one updater block per run of consecutive parameters
+ * with the same updater configuration; an Adam block's state view is [m, v], and
+ * {@link AdamUpdater#getV()} is the view of v for the block's parameters
+ * [paramOffsetStart, paramOffsetEnd).
+ *
+ * <p>Stability of Adam is governed by lambda_max(P^-1 H), which is the largest eigenvalue of the
+ * symmetric P^-1/2 H P^-1/2; {@link #inverseSqrt} gives P^-1/2 for that operator.
+ */
+final class AdamPreconditioner {
+  private AdamPreconditioner() {}
+
+  /**
+   * P^-1/2 as a vector over all parameters, or null when the network has no updater yet or not
+   * every parameter is under Adam (a partly-Adam network has no single threshold to compare with).
+   */
+  static INDArray inverseSqrt(MultiLayerNetwork net) {
+    Updater updater = net.getUpdater(false);
+    if (!(updater instanceof BaseMultiLayerUpdater)) {
+      return null;
+    }
+    long n = net.numParams();
+    INDArray out = Nd4j.create(net.params().dataType(), n);
+    long covered = 0;
+    int t = Math.max(1, net.getIterationCount());
+    for (UpdaterBlock block : ((BaseMultiLayerUpdater<?>) updater).getUpdaterBlocks()) {
+      if (!(block.getGradientUpdater() instanceof AdamUpdater)) {
+        return null;
+      }
+      AdamUpdater adam = (AdamUpdater) block.getGradientUpdater();
+      INDArray v = adam.getV();
+      if (v == null) {
+        return null;
+      }
+      Adam conf = adam.getConfig();
+      double correction = 1 - Math.pow(conf.getBeta2(), t);
+      INDArray vHat = v.reshape(v.length()).castTo(out.dataType()).div(correction);
+      INDArray p = Transforms.sqrt(vHat, false).addi(conf.getEpsilon());
+      out.get(NDArrayIndex.interval(block.getParamOffsetStart(), block.getParamOffsetEnd()))
+          .assign(Transforms.pow(p, -0.5, false));
+      covered += block.getParamOffsetEnd() - block.getParamOffsetStart();
+    }
+    return covered == n ? out : null;
+  }
+}
