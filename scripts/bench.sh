@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Builds and runs one benchmark main of the bench module, e.g.
+#   scripts/bench.sh OverheadBench [args...]
+# Benchmarks print ratios measured side by side in one run; OMP_NUM_THREADS=1 as in ANCHORS.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/prereqs.sh
+main="${1:?usage: scripts/bench.sh <BenchMain> [args...]}"; shift
+mvn -B -q -ntp -DskipTests package dependency:build-classpath -pl bench -am \
+  -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
+cp="bench/target/classes:$(cat bench/target/classpath.txt)"
+case "$main" in *.*) ;; *) main="dev.traininghealth.bench.$main" ;; esac
+exec java -Xmx4g -Dorg.bytedeco.javacpp.cachedir="$PWD/target/javacpp" \
+  -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp" "$main" "$@"
