@@ -5,7 +5,17 @@ import java.util.stream.Collectors;
 
 /** Every job of the zoo, by name. */
 public final class Zoo {
-  private static final List<ZooJob> JOBS = List.of(new HealthyMlp(), new NanBatch());
+  private static final List<ZooJob> JOBS = List.of(
+          new HealthyMlp(),
+          new NanBatch(),
+          new ExplodingMlp(),
+          new VanishingMlp(),
+          new DeadRelu(),
+          new LossSpike(),
+          new NanLabels(),
+          new XorPlateau(),
+          new BenchMlp(),
+          new BenchLenet());
 
   private Zoo() {}
 
