@@ -9,10 +9,18 @@ public final class Zoo {
       List.of(
           new HealthyMlp(),
           new NanBatch(),
+          new NanLabels(),
+          new ExplodingMlp(),
+          new VanishingMlp(),
+          new DeadRelu(),
+          new LossSpike(),
+          new XorPlateau(),
           new Saddle(),
           new SymmetricInit(),
           new EdgeOfStability(),
-          new BadLocalMinimum());
+          new BadLocalMinimum(),
+          new BenchMlp(),
+          new BenchLenet());
 
   private Zoo() {}
 
