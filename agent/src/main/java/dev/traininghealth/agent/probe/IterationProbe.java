@@ -156,6 +156,9 @@ public final class IterationProbe {
         Iteration.builder(h).loss(loss).learningRate(lr).stepMs(stepMs)
             .batchSize(Math.max(0, batchSize)).dropped(dropped);
     if (haveGradient) {
+      // DL4J's gradient is summed over the minibatch (the updater divides it later); report the
+      // gradient of the mean loss, which compares across batch sizes and matches the loss.
+      double perExample = batchSize > 0 ? 1.0 / batchSize : 1.0;
       List<LayerStats> layers = new ArrayList<>(gradSq.length);
       double g = 0;
       double u = 0;
@@ -170,10 +173,10 @@ public final class IterationProbe {
           un = Math.sqrt(updSq[i]);
           pn = Math.sqrt(parSq[i]);
         }
-        layers.add(LayerStats.of(gradLayout.layer(i), gradLayout.param(i), Math.sqrt(gradSq[i]),
-            pn, un));
+        layers.add(LayerStats.of(gradLayout.layer(i), gradLayout.param(i),
+            Math.sqrt(gradSq[i]) * perExample, pn, un));
       }
-      b.gradNorm(Math.sqrt(g)).layers(layers);
+      b.gradNorm(Math.sqrt(g) * perExample).layers(layers);
       if (haveStep) {
         b.updateNorm(Math.sqrt(u)).paramNorm(Math.sqrt(p));
       }

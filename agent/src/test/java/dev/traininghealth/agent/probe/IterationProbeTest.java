@@ -91,7 +91,7 @@ class IterationProbeTest {
     double globalSq = 0;
     for (LayerStats l : it.layers()) {
       String key = l.layer() + "_" + l.param();
-      double g = grads.get(key).norm2Number().doubleValue();
+      double g = grads.get(key).norm2Number().doubleValue() / first.numExamples();
       double p = net.paramTable().get(key).norm2Number().doubleValue();
       double u = beforeCopy.get(key).sub(net.paramTable().get(key)).norm2Number().doubleValue();
       assertEquals(g, l.gradNorm(), g * 1e-5 + 1e-12, key + " gradient");

@@ -49,7 +49,7 @@ public final class Iteration extends Event {
     return learningRate;
   }
 
-  /** L2 norm of the whole gradient (summed over the minibatch, before the updater). */
+  /** L2 norm of the whole gradient of the mean loss over the minibatch, before the updater. */
   public double gradNorm() {
     return gradNorm;
   }
