@@ -78,8 +78,8 @@ public final class JobMetrics {
     notExported =
         Counter.build()
             .name(JOBS_NOT_EXPORTED_TOTAL)
-            .help("Jobs left off /metrics because " + maxJobs + " jobs already had series"
-                + " (th.daemon.metrics.jobs.max); they are still evaluated and alerted on.")
+            .help("Jobs left off /metrics because th.daemon.metrics.jobs.max jobs already had"
+                + " series; they are still evaluated and alerted on.")
             .register(registry);
     evicted =
         Counter.build()
