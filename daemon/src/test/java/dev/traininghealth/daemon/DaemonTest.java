@@ -122,9 +122,14 @@ class DaemonTest {
   }
 
   private static Future<Response> get(Vertx vertx, String uri, String accept) {
+    return request(vertx, HttpMethod.GET, uri, accept);
+  }
+
+  private static Future<Response> request(Vertx vertx, HttpMethod method, String uri,
+      String accept) {
     HttpClient client = vertx.createHttpClient();
     return client
-        .request(HttpMethod.GET, daemon.httpPort(), "127.0.0.1", uri)
+        .request(method, daemon.httpPort(), "127.0.0.1", uri)
         .compose(req -> {
           if (accept != null) {
             req.putHeader("Accept", accept);
@@ -320,13 +325,20 @@ class DaemonTest {
   }
 
   @Test
-  void unknownRoutesAnswerJsonErrors(Vertx vertx, VertxTestContext ctx) {
+  void unknownRoutesAndMethodsAnswerJsonErrors(Vertx vertx, VertxTestContext ctx) {
+    Checkpoint both = ctx.checkpoint(2);
     get(vertx, "/api/nothing", null)
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
           assertEquals(404, r.status());
           assertEquals(404, r.json().getInteger("error"));
           assertTrue(r.json().getString("message").contains("/api/nothing"));
-          ctx.completeNow();
+          both.flag();
+        })));
+    request(vertx, HttpMethod.DELETE, "/api/jobs/x", null)
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertEquals(405, r.status());
+          assertTrue(r.json().getString("message").contains("DELETE"), r.body());
+          both.flag();
         })));
   }
 

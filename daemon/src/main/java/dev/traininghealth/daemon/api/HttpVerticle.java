@@ -54,10 +54,7 @@ public final class HttpVerticle extends VerticleBase {
     router.get(HEALTH_PATH).handler(ctx -> ctx.json(new JsonObject().put("status", "ok")));
     router.get(JOBS_PATH).handler(ctx -> query(ctx, JobQuery.list()));
     router.get(JOBS_PATH + "/:id").handler(this::job);
-    router.route().last().handler(ctx -> error(ctx, 404,
-        "no resource at " + ctx.request().method() + " " + ctx.request().path()));
-    router.errorHandler(405, ctx -> error(ctx, 405,
-        ctx.request().method() + " is not allowed on " + ctx.request().path()));
+    router.route().last().handler(this::unmatched);
     router.errorHandler(500, ctx -> {
       LOG.warn("{} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
       error(ctx, 500, "internal error: " + String.valueOf(ctx.failure()));
@@ -72,6 +69,19 @@ public final class HttpVerticle extends VerticleBase {
   /** The port the server listens on (the free one picked when configured as 0). */
   public int port() {
     return server.actualPort();
+  }
+
+  /** 405 for a known resource asked with another method than GET, else 404; both JSON. */
+  private void unmatched(RoutingContext ctx) {
+    String path = ctx.request().path();
+    boolean known = path.equals(METRICS_PATH) || path.equals(HEALTH_PATH)
+        || path.equals(JOBS_PATH) || path.startsWith(JOBS_PATH + "/");
+    if (known) {
+      ctx.response().putHeader(HttpHeaders.ALLOW, "GET");
+      error(ctx, 405, ctx.request().method() + " is not allowed on " + path + "; use GET");
+    } else {
+      error(ctx, 404, "no resource at " + ctx.request().method() + " " + path);
+    }
   }
 
   private void metrics(RoutingContext ctx) {
