@@ -1,0 +1,40 @@
+package dev.traininghealth.daemon;
+
+import java.util.UUID;
+
+/**
+ * Event-bus addresses of one daemon. They carry an id of the daemon instance so that two daemons
+ * in one Vert.x instance (tests do that) never hear each other.
+ */
+public final class Addresses {
+  private final String prefix;
+
+  private Addresses(String prefix) {
+    this.prefix = prefix;
+  }
+
+  /** Addresses unique to a new daemon instance. */
+  public static Addresses unique() {
+    return new Addresses("th.daemon." + UUID.randomUUID().toString().substring(0, 8) + ".");
+  }
+
+  /** Batches of decoded events, ingest to evaluate (point to point, reply = processed). */
+  public String events() {
+    return prefix + "events";
+  }
+
+  /** Queries of the per-job state, answered by the evaluate verticle. */
+  public String jobQueries() {
+    return prefix + "jobs.query";
+  }
+
+  /** Alert changes as JSON, published for whoever acts on them (the act verticle, later). */
+  public String alertChanges() {
+    return prefix + "alerts.changes";
+  }
+
+  /** Name of the local codec that passes event batches by reference. */
+  public String eventBatchCodec() {
+    return prefix + "event-batch";
+  }
+}

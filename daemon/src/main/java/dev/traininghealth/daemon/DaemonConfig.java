@@ -1,0 +1,343 @@
+package dev.traininghealth.daemon;
+
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/**
+ * The daemon's settings: immutable, built by {@link #builder()} or loaded strictly from keys with
+ * the prefix {@value #PREFIX} by {@link #load(Map)}. Every key is documented in {@code
+ * daemon/CONFIG.md}; the constants below are the names used there.
+ */
+public final class DaemonConfig {
+  public static final String PREFIX = "th.daemon.";
+
+  public static final String BOOTSTRAP_SERVERS = PREFIX + "bootstrap.servers";
+  public static final String KAFKA_DIR = PREFIX + "kafka.dir";
+  public static final String KAFKA_PORT = PREFIX + "kafka.port";
+  /** Prefix of settings passed unchanged to every Kafka client (security, timeouts...). */
+  public static final String KAFKA_CLIENT_PREFIX = PREFIX + "kafka.client.";
+  public static final String HTTP_HOST = PREFIX + "http.host";
+  public static final String HTTP_PORT = PREFIX + "http.port";
+  public static final String GROUP_ID = PREFIX + "group.id";
+  public static final String TOPIC_PARTITIONS = PREFIX + "topic.partitions";
+  public static final String JOBS_MAX = PREFIX + "jobs.max";
+  public static final String METRICS_JOBS_MAX = PREFIX + "metrics.jobs.max";
+  public static final String SERIES_POINTS = PREFIX + "series.points";
+  public static final String TICK_MS = PREFIX + "tick.ms";
+  public static final String API_TOKEN = PREFIX + "api.token";
+
+  private final String bootstrapServers;
+  private final Path kafkaDir;
+  private final int kafkaPort;
+  private final Map<String, String> kafkaClient;
+  private final String httpHost;
+  private final int httpPort;
+  private final String groupId;
+  private final int topicPartitions;
+  private final int jobsMax;
+  private final int metricsJobsMax;
+  private final int seriesPoints;
+  private final long tickMs;
+  private final String apiToken;
+
+  private DaemonConfig(Builder b) {
+    this.bootstrapServers = b.bootstrapServers.trim();
+    this.kafkaDir = Objects.requireNonNull(b.kafkaDir, "kafkaDir");
+    this.kafkaPort = port(KAFKA_PORT, b.kafkaPort);
+    this.kafkaClient = Collections.unmodifiableMap(new TreeMap<>(b.kafkaClient));
+    this.httpHost = requireText(HTTP_HOST, b.httpHost);
+    this.httpPort = port(HTTP_PORT, b.httpPort);
+    this.groupId = requireText(GROUP_ID, b.groupId);
+    this.topicPartitions = atLeast(TOPIC_PARTITIONS, b.topicPartitions, 1);
+    this.jobsMax = atLeast(JOBS_MAX, b.jobsMax, 1);
+    this.metricsJobsMax = atLeast(METRICS_JOBS_MAX, b.metricsJobsMax, 0);
+    this.seriesPoints = atLeast(SERIES_POINTS, b.seriesPoints, 1);
+    this.tickMs = atLeast(TICK_MS, b.tickMs, 10);
+    this.apiToken = b.apiToken == null ? "" : b.apiToken;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder that starts from this configuration's values. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.bootstrapServers = bootstrapServers;
+    b.kafkaDir = kafkaDir;
+    b.kafkaPort = kafkaPort;
+    b.kafkaClient = new LinkedHashMap<>(kafkaClient);
+    b.httpHost = httpHost;
+    b.httpPort = httpPort;
+    b.groupId = groupId;
+    b.topicPartitions = topicPartitions;
+    b.jobsMax = jobsMax;
+    b.metricsJobsMax = metricsJobsMax;
+    b.seriesPoints = seriesPoints;
+    b.tickMs = tickMs;
+    b.apiToken = apiToken;
+    return b;
+  }
+
+  /** Loads the {@value #PREFIX} keys of {@code props}; other keys are ignored. */
+  public static DaemonConfig load(Properties props) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (String name : props.stringPropertyNames()) {
+      m.put(name, props.getProperty(name));
+    }
+    return load(m);
+  }
+
+  /**
+   * Loads the keys that start with {@value #PREFIX}; keys without the prefix are ignored, so the
+   * system properties can be passed whole. Fails with an {@link IllegalArgumentException} naming
+   * the key on any unknown key of the prefix or any value that does not parse or is out of range.
+   */
+  public static DaemonConfig load(Map<String, String> source) {
+    Builder b = builder();
+    for (Map.Entry<String, String> e : new TreeMap<>(source).entrySet()) {
+      String key = e.getKey();
+      if (!key.startsWith(PREFIX)) {
+        continue;
+      }
+      String value = e.getValue() == null ? "" : e.getValue().trim();
+      if (key.startsWith(KAFKA_CLIENT_PREFIX) && key.length() > KAFKA_CLIENT_PREFIX.length()) {
+        b.kafkaClient(key.substring(KAFKA_CLIENT_PREFIX.length()), value);
+        continue;
+      }
+      switch (key) {
+        case BOOTSTRAP_SERVERS -> b.bootstrapServers(value);
+        case KAFKA_DIR -> b.kafkaDir(Path.of(value.isEmpty() ? "." : value));
+        case KAFKA_PORT -> b.kafkaPort(parseInt(key, value));
+        case HTTP_HOST -> b.httpHost(value);
+        case HTTP_PORT -> b.httpPort(parseInt(key, value));
+        case GROUP_ID -> b.groupId(value);
+        case TOPIC_PARTITIONS -> b.topicPartitions(parseInt(key, value));
+        case JOBS_MAX -> b.jobsMax(parseInt(key, value));
+        case METRICS_JOBS_MAX -> b.metricsJobsMax(parseInt(key, value));
+        case SERIES_POINTS -> b.seriesPoints(parseInt(key, value));
+        case TICK_MS -> b.tickMs(parseInt(key, value));
+        case API_TOKEN -> b.apiToken(value);
+        default -> throw new IllegalArgumentException(
+            "unknown configuration key '" + key + "' (see daemon/CONFIG.md for the known keys)");
+      }
+    }
+    try {
+      return b.build();
+    } catch (IllegalArgumentException ex) {
+      throw new IllegalArgumentException("invalid configuration: " + ex.getMessage(), ex);
+    }
+  }
+
+  /**
+   * The {@code TH_DAEMON_*} variables of an environment as configuration keys: {@code
+   * TH_DAEMON_HTTP_PORT} becomes {@value #HTTP_PORT}. Other variables are left out.
+   */
+  public static Map<String, String> keysFromEnvironment(Map<String, String> env) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Map.Entry<String, String> e : env.entrySet()) {
+      if (e.getKey().startsWith("TH_DAEMON_")) {
+        out.put(e.getKey().toLowerCase(Locale.ROOT).replace('_', '.'), e.getValue());
+      }
+    }
+    return out;
+  }
+
+  private static int parseInt(String key, String value) {
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException ex) {
+      throw new IllegalArgumentException(key + " must be an integer, got '" + value + "'", ex);
+    }
+  }
+
+  private static int port(String key, int v) {
+    if (v < 0 || v > 65535) {
+      throw new IllegalArgumentException(key + " must be a port in [0, 65535], got " + v);
+    }
+    return v;
+  }
+
+  private static <N extends Number & Comparable<N>> N atLeast(String key, N v, long min) {
+    if (v.longValue() < min) {
+      throw new IllegalArgumentException(key + " must be >= " + min + ", got " + v);
+    }
+    return v;
+  }
+
+  private static String requireText(String key, String v) {
+    if (v == null || v.isBlank()) {
+      throw new IllegalArgumentException(key + " must not be empty");
+    }
+    return v.trim();
+  }
+
+  /** Kafka's {@code bootstrap.servers}; empty means the daemon starts an embedded broker. */
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  public boolean embeddedKafka() {
+    return bootstrapServers.isEmpty();
+  }
+
+  /** Data directory of the embedded broker. */
+  public Path kafkaDir() {
+    return kafkaDir;
+  }
+
+  /** Port of the embedded broker; 0 picks a free one. */
+  public int kafkaPort() {
+    return kafkaPort;
+  }
+
+  /** Extra settings for every Kafka client, without the prefix; sorted. */
+  public Map<String, String> kafkaClient() {
+    return kafkaClient;
+  }
+
+  public String httpHost() {
+    return httpHost;
+  }
+
+  /** Port of the HTTP server; 0 picks a free one. */
+  public int httpPort() {
+    return httpPort;
+  }
+
+  public String groupId() {
+    return groupId;
+  }
+
+  public int topicPartitions() {
+    return topicPartitions;
+  }
+
+  /** Jobs held in memory; beyond it the least recently seen job is evicted. */
+  public int jobsMax() {
+    return jobsMax;
+  }
+
+  /** Jobs with per-job series on /metrics; later jobs are tracked but not exported. */
+  public int metricsJobsMax() {
+    return metricsJobsMax;
+  }
+
+  /** Recent points kept per job for the API. */
+  public int seriesPoints() {
+    return seriesPoints;
+  }
+
+  /** How often the rules see time pass without events (silence detectors). */
+  public long tickMs() {
+    return tickMs;
+  }
+
+  /** Bearer token that write endpoints will require; empty: write endpoints are off. */
+  public String apiToken() {
+    return apiToken;
+  }
+
+  @Override
+  public String toString() {
+    return "DaemonConfig{bootstrap=" + (embeddedKafka() ? "<embedded " + kafkaDir + ">"
+        : bootstrapServers) + ", http=" + httpHost + ":" + httpPort + ", group=" + groupId
+        + ", partitions=" + topicPartitions + ", jobs.max=" + jobsMax + ", metrics.jobs.max="
+        + metricsJobsMax + ", series.points=" + seriesPoints + ", tick.ms=" + tickMs
+        + ", api.token=" + (apiToken.isEmpty() ? "<none>" : "<set>") + "}";
+  }
+
+  /** Collects the settings; every one has a default. */
+  public static final class Builder {
+    private String bootstrapServers = "";
+    private Path kafkaDir = Path.of("th-data", "kafka");
+    private int kafkaPort = 0;
+    private Map<String, String> kafkaClient = new LinkedHashMap<>();
+    private String httpHost = "127.0.0.1";
+    private int httpPort = 8080;
+    private String groupId = "th-daemon";
+    private int topicPartitions = 12;
+    private int jobsMax = 10_000;
+    private int metricsJobsMax = 2_000;
+    private int seriesPoints = 256;
+    private long tickMs = 1_000;
+    private String apiToken = "";
+
+    private Builder() {}
+
+    public Builder bootstrapServers(String v) {
+      this.bootstrapServers = v == null ? "" : v;
+      return this;
+    }
+
+    public Builder kafkaDir(Path v) {
+      this.kafkaDir = v;
+      return this;
+    }
+
+    public Builder kafkaPort(int v) {
+      this.kafkaPort = v;
+      return this;
+    }
+
+    public Builder kafkaClient(String kafkaKey, String value) {
+      this.kafkaClient.put(kafkaKey, value);
+      return this;
+    }
+
+    public Builder httpHost(String v) {
+      this.httpHost = v;
+      return this;
+    }
+
+    public Builder httpPort(int v) {
+      this.httpPort = v;
+      return this;
+    }
+
+    public Builder groupId(String v) {
+      this.groupId = v;
+      return this;
+    }
+
+    public Builder topicPartitions(int v) {
+      this.topicPartitions = v;
+      return this;
+    }
+
+    public Builder jobsMax(int v) {
+      this.jobsMax = v;
+      return this;
+    }
+
+    public Builder metricsJobsMax(int v) {
+      this.metricsJobsMax = v;
+      return this;
+    }
+
+    public Builder seriesPoints(int v) {
+      this.seriesPoints = v;
+      return this;
+    }
+
+    public Builder tickMs(long v) {
+      this.tickMs = v;
+      return this;
+    }
+
+    public Builder apiToken(String v) {
+      this.apiToken = v;
+      return this;
+    }
+
+    public DaemonConfig build() {
+      return new DaemonConfig(this);
+    }
+  }
+}

@@ -1,0 +1,149 @@
+package dev.traininghealth.daemon.evaluate;
+
+import dev.traininghealth.daemon.Addresses;
+import dev.traininghealth.daemon.DaemonConfig;
+import dev.traininghealth.daemon.KafkaClientConfigs;
+import dev.traininghealth.daemon.Topics;
+import dev.traininghealth.rules.event.Event;
+import dev.traininghealth.rules.rule.AlertChange;
+import dev.traininghealth.rules.rule.RuleSet;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.kafka.client.producer.KafkaProducer;
+import io.vertx.kafka.client.producer.KafkaProducerRecord;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.LongSupplier;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns the per-job state ({@link JobStore}): runs each job's rules over the event batches that
+ * ingest sends, lets time pass for the silence detectors on a timer, exports what it learns as
+ * metrics, publishes alert changes on {@link Topics#ALERTS} (JSON, key = job) and on the event
+ * bus, and answers {@link JobQuery} requests. All of it on this verticle's one context, so the
+ * state needs no locks. Deploy it as a worker: rule evaluation is CPU work.
+ */
+public final class EvaluateVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(EvaluateVerticle.class);
+  private static final int MAX_POINTS = 100_000;
+
+  private final DaemonConfig config;
+  private final String bootstrapServers;
+  private final Addresses addresses;
+  private final RuleSet rules;
+  private final JobMetrics jobMetrics;
+  private final AlertMetrics alertMetrics;
+  private final LongSupplier clock;
+  private JobStore store;
+  private KafkaProducer<String, String> alerts;
+  private MessageConsumer<EventBatch> batches;
+  private MessageConsumer<JsonObject> queries;
+  private long timer = -1;
+
+  public EvaluateVerticle(DaemonConfig config, String bootstrapServers, Addresses addresses,
+      RuleSet rules, JobMetrics jobMetrics, AlertMetrics alertMetrics, LongSupplier clock) {
+    this.config = config;
+    this.bootstrapServers = bootstrapServers;
+    this.addresses = addresses;
+    this.rules = rules;
+    this.jobMetrics = jobMetrics;
+    this.alertMetrics = alertMetrics;
+    this.clock = clock;
+  }
+
+  @Override
+  public Future<?> start() {
+    store = new JobStore(rules, config.jobsMax(), config.seriesPoints(), jobMetrics, alertMetrics);
+    alerts =
+        KafkaProducer.create(
+            vertx,
+            KafkaClientConfigs.producer(config, bootstrapServers, "alerts"),
+            new StringSerializer(),
+            new StringSerializer());
+    batches = vertx.eventBus().localConsumer(addresses.events(), this::onBatch);
+    queries = vertx.eventBus().localConsumer(addresses.jobQueries(), this::onQuery);
+    timer = vertx.setPeriodic(config.tickMs(), id -> onTick());
+    return Future.all(batches.completion(), queries.completion());
+  }
+
+  private void onBatch(Message<EventBatch> msg) {
+    long now = clock.getAsLong();
+    for (Event e : msg.body().events()) {
+      JobState s = store.touch(e.job(), now);
+      List<AlertChange> changes;
+      try {
+        changes = s.onEvent(e, now);
+      } catch (RuntimeException ex) {
+        // A detector bug must cost one event, not the daemon.
+        LOG.warn("rules failed on {}: {}", e, ex.toString());
+        continue;
+      }
+      publish(s, changes, now);
+    }
+    msg.reply(null);
+  }
+
+  private void onTick() {
+    long now = clock.getAsLong();
+    for (JobState s : store.all()) {
+      try {
+        publish(s, s.onTick(now), now);
+      } catch (RuntimeException ex) {
+        LOG.warn("rules failed on the tick of job '{}': {}", s.job(), ex.toString());
+      }
+    }
+  }
+
+  private void publish(JobState s, List<AlertChange> changes, long now) {
+    for (AlertChange c : changes) {
+      alertMetrics.changed(c, s.metrics().exported());
+      JsonObject json = AlertJson.of(c, now);
+      LOG.info("alert {}", c);
+      vertx.eventBus().publish(addresses.alertChanges(), json);
+      alerts
+          .send(KafkaProducerRecord.create(Topics.ALERTS, s.job(), json.encode()))
+          .onFailure(err -> LOG.warn("could not publish {} on {}: {}", c, Topics.ALERTS,
+              err.toString()));
+    }
+  }
+
+  private void onQuery(Message<JsonObject> msg) {
+    JsonObject q = msg.body();
+    String op = q == null ? null : q.getString(JobQuery.OP);
+    if (JobQuery.OP_LIST.equals(op)) {
+      JsonArray jobs = new JsonArray();
+      store.all().stream()
+          .sorted(Comparator.comparing(JobState::job))
+          .forEach(s -> jobs.add(s.summary()));
+      msg.reply(new JsonObject().put("count", jobs.size()).put("jobs", jobs));
+    } else if (JobQuery.OP_GET.equals(op)) {
+      String job = q.getString(JobQuery.JOB);
+      Integer points = q.getInteger(JobQuery.POINTS, config.seriesPoints());
+      if (job == null || points == null || points < 0 || points > MAX_POINTS) {
+        msg.fail(JobQuery.BAD_REQUEST, "a job and 0 <= points <= " + MAX_POINTS + " are needed");
+        return;
+      }
+      JobState s = store.peek(job);
+      if (s == null) {
+        msg.fail(JobQuery.NOT_FOUND, "no job '" + job + "' is known to this daemon");
+      } else {
+        msg.reply(s.detail(points));
+      }
+    } else {
+      msg.fail(JobQuery.BAD_REQUEST, "unknown query " + q);
+    }
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(timer);
+    return Future.join(batches.unregister(), queries.unregister())
+        .transform(ar -> alerts.close());
+  }
+}

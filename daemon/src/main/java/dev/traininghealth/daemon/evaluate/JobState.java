@@ -1,0 +1,186 @@
+package dev.traininghealth.daemon.evaluate;
+
+import dev.traininghealth.rules.event.Curvature;
+import dev.traininghealth.rules.event.Event;
+import dev.traininghealth.rules.event.Heartbeat;
+import dev.traininghealth.rules.event.Iteration;
+import dev.traininghealth.rules.event.JobFinished;
+import dev.traininghealth.rules.event.NonFinite;
+import dev.traininghealth.rules.rule.Alert;
+import dev.traininghealth.rules.rule.AlertChange;
+import dev.traininghealth.rules.rule.AlertState;
+import dev.traininghealth.rules.rule.JobEvaluator;
+import dev.traininghealth.rules.rule.RuleSet;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/**
+ * What the daemon knows of one job: its rule evaluator, the latest values, and a ring of recent
+ * iterations. Confined to the evaluate verticle's context; not thread-safe.
+ */
+final class JobState {
+  private final String job;
+  private final JobEvaluator evaluator;
+  private final SeriesRing recent;
+  private final JobMetrics.Series metrics;
+  private final long firstSeenMs;
+  private long lastSeenMs;
+  private long events;
+  private String run = "";
+  private String worker;
+  private String phase = "";
+  private String outcome = "";
+  private long lastTs;
+  private long iter = -1;
+  private int epoch;
+  private double loss = Double.NaN;
+  private double gradNorm = Double.NaN;
+  private double learningRate = Double.NaN;
+  private double lambdaMax = Double.NaN;
+  private double lambdaMin = Double.NaN;
+  private long dropped;
+  private long nonFinite;
+
+  JobState(String job, RuleSet rules, int seriesPoints, JobMetrics.Series metrics, long nowMs) {
+    this.job = job;
+    this.evaluator = new JobEvaluator(job, rules);
+    this.recent = new SeriesRing(seriesPoints);
+    this.metrics = metrics;
+    this.firstSeenMs = nowMs;
+    this.lastSeenMs = nowMs;
+  }
+
+  String job() {
+    return job;
+  }
+
+  JobMetrics.Series metrics() {
+    return metrics;
+  }
+
+  /** Takes one event: latest values and metrics first, then the rules; returns their changes. */
+  List<AlertChange> onEvent(Event e, long nowMs) {
+    lastSeenMs = nowMs;
+    events++;
+    metrics.event();
+    run = e.header().run();
+    worker = e.header().worker();
+    lastTs = e.header().ts();
+    iter = Math.max(iter, e.iter());
+    epoch = e.header().epoch();
+    switch (e.type()) {
+      case ITERATION -> {
+        Iteration it = (Iteration) e;
+        loss = it.loss();
+        gradNorm = it.gradNorm();
+        learningRate = it.learningRate();
+        dropped = it.dropped();
+        phase = "training";
+        recent.add(it.iter(), lastTs, loss, gradNorm, learningRate);
+        metrics.iteration(it.iter(), loss, gradNorm, learningRate);
+        metrics.dropped(dropped);
+        if (!Double.isFinite(loss)) {
+          nonFinite++;
+          metrics.nonFinite(NonFinite.Where.LOSS);
+        }
+      }
+      case NONFINITE -> {
+        nonFinite++;
+        metrics.nonFinite(((NonFinite) e).where());
+      }
+      case CURVATURE -> {
+        Curvature c = (Curvature) e;
+        lambdaMax = c.lambdaMax();
+        lambdaMin = c.lambdaMin();
+        metrics.curvature(lambdaMax, lambdaMin);
+      }
+      case HEARTBEAT -> {
+        Heartbeat h = (Heartbeat) e;
+        phase = h.phase();
+        dropped = h.dropped();
+        metrics.dropped(dropped);
+      }
+      case JOB_STARTED -> {
+        phase = "started";
+        outcome = "";
+      }
+      case JOB_FINISHED -> {
+        JobFinished f = (JobFinished) e;
+        phase = "finished";
+        outcome = f.outcome();
+        dropped = f.dropped();
+        metrics.dropped(dropped);
+      }
+      default -> {
+        // plateau, activations, action results: only the rules look at them
+      }
+    }
+    return evaluator.onEvent(e);
+  }
+
+  List<AlertChange> onTick(long nowMs) {
+    return evaluator.onTick(nowMs);
+  }
+
+  List<Alert> alerts() {
+    return evaluator.alerts();
+  }
+
+  /** The latest values and the alerts that are not inactive, as listed by {@code /api/jobs}. */
+  JsonObject summary() {
+    JsonObject o =
+        new JsonObject()
+            .put("job", job)
+            .put("run", run)
+            .put("phase", phase)
+            .put("iteration", iter)
+            .put("epoch", epoch)
+            .put("loss", Json.number(loss))
+            .put("gradient_norm", Json.number(gradNorm))
+            .put("learning_rate", Json.number(learningRate))
+            .put("lambda_max", Json.number(lambdaMax))
+            .put("lambda_min", Json.number(lambdaMin))
+            .put("events", events)
+            .put("nonfinite_events", nonFinite)
+            .put("agent_dropped_events", dropped)
+            .put("last_event_ts", lastTs)
+            .put("first_seen_ms", firstSeenMs)
+            .put("last_seen_ms", lastSeenMs)
+            .put("exported", metrics.exported());
+    if (worker != null) {
+      o.put("worker", worker);
+    }
+    if (!outcome.isEmpty()) {
+      o.put("outcome", outcome);
+    }
+    JsonArray active = new JsonArray();
+    for (Alert a : evaluator.alerts()) {
+      if (a.state() != AlertState.INACTIVE) {
+        active.add(alertJson(a));
+      }
+    }
+    return o.put("alerts", active);
+  }
+
+  /** The summary plus every rule's alert and the newest {@code points} iterations. */
+  JsonObject detail(int points) {
+    JsonObject o = summary();
+    JsonArray all = new JsonArray();
+    for (Alert a : evaluator.alerts()) {
+      all.add(alertJson(a));
+    }
+    return o.put("alerts", all).put("series", recent.toJson(points));
+  }
+
+  static JsonObject alertJson(Alert a) {
+    return new JsonObject()
+        .put("rule", a.rule())
+        .put("severity", a.severity().wireName())
+        .put("state", a.state().wireName())
+        .put("since_iter", a.sinceIter())
+        .put("since_ts", a.sinceTs())
+        .put("value", Json.number(a.value()))
+        .put("evidence", a.evidence());
+  }
+}
