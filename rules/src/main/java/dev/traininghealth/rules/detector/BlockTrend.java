@@ -1,0 +1,96 @@
+package dev.traininghealth.rules.detector;
+
+/**
+ * Is the loss still going down? A Mann-Kendall trend test on block means of the last
+ * {@code blocks * blockSize} losses.
+ *
+ * <p>Why block means: minibatch losses are autocorrelated (consecutive batches share weights and
+ * often data order), which makes the plain Mann-Kendall test see trends in noise, since its
+ * variance n(n-1)(2n+5)/18 assumes independent points. Averaging blocks of {@code blockSize}
+ * consecutive losses leaves block means that are close to independent once the block is longer
+ * than the correlation time (the same remedy as batch means in MCMC output analysis; Hamed and
+ * Rao 1998 correct the variance instead). It also makes the test cheap: the O(n^2) statistic over
+ * n block means is recomputed once per block, so the amortised cost per loss is O(n / blockSize).
+ */
+final class BlockTrend {
+  private final DoubleRing means;
+  private final int blockSize;
+  private final double varS;
+  private double blockSum;
+  private int inBlock;
+  private double z = Double.NaN;
+  private double relativeImprovement = Double.NaN;
+
+  BlockTrend(int blocks, int blockSize) {
+    if (blocks < 5) {
+      throw new IllegalArgumentException(
+          "a trend test needs at least 5 blocks (window / block), got " + blocks);
+    }
+    if (blockSize < 1) {
+      throw new IllegalArgumentException("block must be >= 1, got " + blockSize);
+    }
+    this.means = new DoubleRing(blocks);
+    this.blockSize = blockSize;
+    double n = blocks;
+    this.varS = n * (n - 1) * (2 * n + 5) / 18.0;
+  }
+
+  /** Takes one finite loss; returns true when it completed a block and the test was redone. */
+  boolean add(double loss) {
+    blockSum += loss;
+    if (++inBlock < blockSize) {
+      return false;
+    }
+    means.add(blockSum / blockSize);
+    blockSum = 0;
+    inBlock = 0;
+    if (means.full()) {
+      recompute();
+    }
+    return true;
+  }
+
+  /** Whether the window has been filled once, so {@link #z()} means something. */
+  boolean ready() {
+    return means.full();
+  }
+
+  /** Mann-Kendall z with continuity correction: negative when the loss goes down. */
+  double z() {
+    return z;
+  }
+
+  /** (mean of the oldest fifth of blocks - mean of the newest fifth) / |oldest|. */
+  double relativeImprovement() {
+    return relativeImprovement;
+  }
+
+  int window() {
+    return means.capacity() * blockSize;
+  }
+
+  void reset() {
+    means.clear();
+    blockSum = 0;
+    inBlock = 0;
+    z = Double.NaN;
+    relativeImprovement = Double.NaN;
+  }
+
+  private void recompute() {
+    int n = means.size();
+    long s = 0;
+    for (int i = 0; i < n - 1; i++) {
+      double xi = means.get(i);
+      for (int j = i + 1; j < n; j++) {
+        double d = means.get(j) - xi;
+        s += d > 0 ? 1 : d < 0 ? -1 : 0;
+      }
+    }
+    z = s > 0 ? (s - 1) / Math.sqrt(varS) : s < 0 ? (s + 1) / Math.sqrt(varS) : 0;
+    int k = Math.max(1, n / 5);
+    double first = means.mean(0, k);
+    double last = means.mean(n - k, n);
+    relativeImprovement = first == 0 ? 0 : (first - last) / Math.abs(first);
+  }
+}
