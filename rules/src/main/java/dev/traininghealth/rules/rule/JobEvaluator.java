@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Runs a rule set over the events of one job and keeps each rule's alert lifecycle, as
@@ -26,11 +27,16 @@ public final class JobEvaluator {
   private final Slot[] slots;
 
   public JobEvaluator(String job, RuleSet rules) {
+    this(job, rules, RuleSet::newDetector);
+  }
+
+  /** With detectors from {@code detectors}: lets tests plant a failing one. */
+  JobEvaluator(String job, RuleSet rules, Function<Rule, Detector> detectors) {
     this.job = job;
     List<Rule> rs = rules.rules();
     this.slots = new Slot[rs.size()];
     for (int i = 0; i < slots.length; i++) {
-      slots[i] = new Slot(rs.get(i), RuleSet.newDetector(rs.get(i)));
+      slots[i] = new Slot(rs.get(i), detectors.apply(rs.get(i)));
     }
   }
 

@@ -38,7 +38,7 @@ public final class RuleLoadResult {
     return ruleSet;
   }
 
-  /** Every problem found, in file order; empty when {@link #ok()}. */
+  /** Every problem found, file by file, rule by rule; empty when {@link #ok()}. */
   public List<RuleError> errors() {
     return errors;
   }
