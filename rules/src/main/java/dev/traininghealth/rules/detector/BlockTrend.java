@@ -9,13 +9,15 @@ package dev.traininghealth.rules.detector;
  * variance n(n-1)(2n+5)/18 assumes independent points. Averaging blocks of {@code blockSize}
  * consecutive losses leaves block means that are close to independent once the block is longer
  * than the correlation time (the same remedy as batch means in MCMC output analysis; Hamed and
- * Rao 1998 correct the variance instead). It also makes the test cheap: the O(n^2) statistic over
- * n block means is recomputed once per block, so the amortised cost per loss is O(n / blockSize).
+ * Rao 1998 correct the variance instead). It also makes the test cheap: the statistic S over n
+ * block means is updated once per block, in O(n) (the pairs of the block mean that leaves are
+ * taken out, those of the one that enters put in), so the cost per loss is O(n / blockSize).
  */
 final class BlockTrend {
   private final DoubleRing means;
   private final int blockSize;
   private final double varS;
+  private long s;
   private double blockSum;
   private int inBlock;
   private double z = Double.NaN;
@@ -41,7 +43,21 @@ final class BlockTrend {
     if (++inBlock < blockSize) {
       return false;
     }
-    means.add(blockSum / blockSize);
+    double m = blockSum / blockSize;
+    if (means.full()) {
+      double oldest = means.get(0);
+      for (int j = 1; j < means.size(); j++) {
+        s -= sign(means.get(j) - oldest);
+      }
+      for (int i = 1; i < means.size(); i++) {
+        s += sign(m - means.get(i));
+      }
+    } else {
+      for (int i = 0; i < means.size(); i++) {
+        s += sign(m - means.get(i));
+      }
+    }
+    means.add(m);
     blockSum = 0;
     inBlock = 0;
     if (means.full()) {
@@ -71,22 +87,19 @@ final class BlockTrend {
 
   void reset() {
     means.clear();
+    s = 0;
     blockSum = 0;
     inBlock = 0;
     z = Double.NaN;
     relativeImprovement = Double.NaN;
   }
 
+  private static int sign(double d) {
+    return d > 0 ? 1 : d < 0 ? -1 : 0;
+  }
+
   private void recompute() {
     int n = means.size();
-    long s = 0;
-    for (int i = 0; i < n - 1; i++) {
-      double xi = means.get(i);
-      for (int j = i + 1; j < n; j++) {
-        double d = means.get(j) - xi;
-        s += d > 0 ? 1 : d < 0 ? -1 : 0;
-      }
-    }
     z = s > 0 ? (s - 1) / Math.sqrt(varS) : s < 0 ? (s + 1) / Math.sqrt(varS) : 0;
     int k = Math.max(1, n / 5);
     double first = means.mean(0, k);

@@ -1,7 +1,5 @@
 package dev.traininghealth.rules.detector;
 
-import java.util.Arrays;
-
 /**
  * The last {@code capacity} values of a series in a primitive array: no boxing and no allocation
  * after construction, so a detector's memory is fixed when it is built.
@@ -65,17 +63,61 @@ final class DoubleRing {
     return s / (to - from);
   }
 
-  /** The median, using {@code scratch} (at least {@code capacity} long) as working space. */
+  /** Copies the values, oldest first, into {@code dst} (at least {@link #size()} long). */
+  void copyTo(double[] dst) {
+    int start = next - size;
+    if (start >= 0) {
+      System.arraycopy(data, start, dst, 0, size);
+    } else {
+      int tail = -start;
+      System.arraycopy(data, data.length - tail, dst, 0, tail);
+      System.arraycopy(data, 0, dst, tail, next);
+    }
+  }
+
+  /**
+   * The median (upper median for an even count), using {@code scratch} (at least
+   * {@code capacity} long) as working space: Hoare's selection, linear on average.
+   */
   double median(double[] scratch) {
     if (size == 0) {
       return Double.NaN;
     }
-    for (int i = 0; i < size; i++) {
-      scratch[i] = get(i);
+    copyTo(scratch);
+    return select(scratch, size, size / 2);
+  }
+
+  /** The k-th smallest of a[0..n), reordering a. */
+  static double select(double[] a, int n, int k) {
+    int lo = 0;
+    int hi = n - 1;
+    while (lo < hi) {
+      double pivot = a[(lo + hi) >>> 1];
+      int i = lo;
+      int j = hi;
+      while (i <= j) {
+        while (a[i] < pivot) {
+          i++;
+        }
+        while (a[j] > pivot) {
+          j--;
+        }
+        if (i <= j) {
+          double t = a[i];
+          a[i] = a[j];
+          a[j] = t;
+          i++;
+          j--;
+        }
+      }
+      if (k <= j) {
+        hi = j;
+      } else if (k >= i) {
+        lo = i;
+      } else {
+        return a[k];
+      }
     }
-    // Sorting at most a few hundred values is fast enough at the rate medians are refreshed.
-    Arrays.sort(scratch, 0, size);
-    int h = size / 2;
-    return size % 2 == 1 ? scratch[h] : 0.5 * (scratch[h - 1] + scratch[h]);
+    return a[k];
   }
 }

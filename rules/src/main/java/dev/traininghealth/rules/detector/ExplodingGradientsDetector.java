@@ -14,8 +14,9 @@ import java.util.Locale;
  *       since the right bound depends on the model; set it where you know your scale);
  *   <li>it is at least {@code median_factor} (10) times its rolling median over the last
  *       {@code median_window} (100) iterations — the scale-free test that catches nets which
- *       blow up evenly in every layer; the median is refreshed every {@code median_window / 8}
- *       iterations, which keeps the cost per event small;
+ *       blow up evenly in every layer; the median is refreshed every {@code median_window / 2}
+ *       iterations and recomputed exactly whenever a norm exceeds the factor against the cached
+ *       one, so the test is exact where it matters and cheap elsewhere;
  *   <li>the first layer's gradient norm over the last layer's is above {@code layer_ratio} (70,
  *       AUTOTRAINER, Zhang et al., ICSE 2021), from the per-layer list when the agent sends it.
  * </ul>
@@ -60,7 +61,7 @@ public final class ExplodingGradientsDetector implements Detector {
     int w = p.size("median_window");
     this.norms = new DoubleRing(w);
     this.scratch = new double[w];
-    this.refreshEvery = Math.max(1, w / 8);
+    this.refreshEvery = Math.max(1, w / 2);
     this.minHistory = Math.max(4, w / 4);
   }
 
@@ -80,9 +81,13 @@ public final class ExplodingGradientsDetector implements Detector {
     String why = null;
     if (g > maxNorm) {
       why = "above the bound " + maxNorm;
-    } else if (g >= medianFactor * median && norms.size() >= minHistory) {
+    } else if (g >= medianFactor * median && norms.size() >= minHistory
+        && g >= medianFactor * (median = norms.median(scratch))) {
+      // The cached median is refreshed only now and then; confirm with an exact one.
+      sinceRefresh = 0;
       why = fmt("%.1fx its rolling median %.3g", g / median, median);
-    } else if (ratio > layerRatio) {
+    }
+    if (why == null && ratio > layerRatio) {
       why = fmt("first/last layer ratio %.1f > %.0f", ratio, layerRatio);
     }
     if (Double.isFinite(g)) {

@@ -15,6 +15,8 @@ import dev.traininghealth.rules.event.Iteration;
  * {@code EarlyStopping}/{@code ReduceLROnPlateau} relative to the loss), {@code z} 1.645
  * (one-sided 5%). See {@link BlockTrend} for why block means.
  *
+ * <p>While the plateau lasts the finding keeps the value and evidence of its onset.
+ *
  * <p>Delay: the verdict is first given once {@code window} finite losses have arrived and is
  * redone every {@code block} iterations, so a plateau that starts at iteration t is reported by
  * t + window (the test needs most of the window flat) and usually earlier, near t + window / 2.
@@ -37,10 +39,12 @@ public final class PlateauDetector implements Detector {
   @Override
   public Finding onEvent(Event event) {
     if (event.type() == EventType.ITERATION && plateau.add(((Iteration) event).loss())) {
-      last =
-          plateau.flat()
-              ? Finding.active(plateau.relativeImprovement(), plateau.describe())
-              : Finding.clear();
+      if (!plateau.flat()) {
+        last = Finding.clear();
+      } else if (!last.active()) {
+        // The evidence of the onset stands while the plateau lasts: no string per block.
+        last = Finding.active(plateau.relativeImprovement(), plateau.describe());
+      }
     }
     return last;
   }

@@ -105,6 +105,9 @@ public final class SaddleDetector implements Detector {
     }
     boolean small = gradAvg < smallFraction * gradPeak;
     if (plateau.flat() && small && lambdaMin < -floor) {
+      if (last.active()) {
+        return last; // the onset's evidence stands while it lasts
+      }
       last =
           Finding.active(
               lambdaMin,
