@@ -8,6 +8,7 @@ import java.util.Objects;
  */
 public final class Finding {
   private static final Finding NONE = new Finding(false, Double.NaN, "");
+  private static final Finding CLEAR = new Finding(false, Double.NaN, "");
 
   private final boolean active;
   private final double value;
@@ -22,6 +23,14 @@ public final class Finding {
   /** No information: the event or tick said nothing about the condition; alerts stay as they are. */
   public static Finding none() {
     return NONE;
+  }
+
+  /**
+   * The condition does not hold, with no value worth reporting: a shared instance, so detectors
+   * answer a healthy stream without allocating.
+   */
+  public static Finding clear() {
+    return CLEAR;
   }
 
   /** The condition does not hold; {@code value} is what was measured. */

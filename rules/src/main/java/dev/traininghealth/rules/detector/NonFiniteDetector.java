@@ -10,6 +10,13 @@ import dev.traininghealth.rules.event.NonFinite;
  * finite loss arrives, which is how a rollback or restart shows it recovered.
  */
 public final class NonFiniteDetector implements Detector {
+  static final DetectorSpec SPEC =
+      DetectorSpec.of(
+          "nonfinite",
+          "NaN or infinity in the loss, gradients, parameters or input",
+          java.util.List.of(),
+          p -> new NonFiniteDetector());
+
   private Finding last = Finding.none();
 
   @Override
@@ -30,7 +37,7 @@ public final class NonFiniteDetector implements Detector {
         if (!Double.isFinite(loss)) {
           last = Finding.active(1, "loss is " + loss + " at iteration " + event.iter());
         } else if (last.active()) {
-          last = Finding.clear(0);
+          last = Finding.clear();
         }
         return last;
       default:

@@ -1,0 +1,81 @@
+package dev.traininghealth.rules.detector;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.traininghealth.rules.Synthetic;
+import dev.traininghealth.rules.event.Event;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class LossDetectorsTest {
+  private final Synthetic s = new Synthetic("j", 11);
+
+  private List<Event> losses(int n, java.util.function.LongToDoubleFunction loss) {
+    List<Event> events = new ArrayList<>();
+    for (int t = 1; t <= n; t++) {
+      events.add(s.iteration(t, loss.applyAsDouble(t), 1, List.of()));
+    }
+    return events;
+  }
+
+  @Test
+  void plateauFiresWithinOneWindowOfTheLossFlattening() {
+    // Falls until 1000, then flat with autocorrelated noise (AR(1), phi 0.9): the block means
+    // keep that noise from looking like a trend.
+    double[] ar = {0};
+    List<Event> events =
+        losses(2000, t -> {
+          ar[0] = 0.9 * ar[0] + 0.02 * new java.util.Random(t).nextGaussian();
+          return (t <= 1000 ? Synthetic.healthyLoss(t) : Synthetic.healthyLoss(1000)) * Math.exp(ar[0]);
+        });
+    long at = Runs.firstActive(Runs.detector("plateau", Map.of()), events);
+    assertTrue(at > 1000 && at <= 1200, "fired at " + at + ", documented delay <= window 200");
+  }
+
+  @Test
+  void plateauStaysSilentWhileTheLossFalls() {
+    List<Event> events = losses(3000, t -> Synthetic.healthyLoss(t) * s.noise(0.02));
+    assertEquals(-1, Runs.firstActive(Runs.detector("plateau", Map.of()), events));
+  }
+
+  @Test
+  void oscillationFiresOnAPeriodTwoBounce() {
+    List<Event> events =
+        losses(400, t -> t <= 200 ? Synthetic.healthyLoss(t) * s.noise(0.02)
+            : (t % 2 == 0 ? 1.5 : 1.0));
+    long at = Runs.firstActive(Runs.detector("oscillation", Map.of()), events);
+    // 0.35 * 50 = 18 rises needed, one every 2 steps: about 35 iterations.
+    assertTrue(at > 200 && at <= 240, "fired at " + at);
+  }
+
+  @Test
+  void oscillationStaysSilentOnMinibatchNoise() {
+    List<Event> events = losses(3000, t -> Synthetic.healthyLoss(t) * s.noise(0.05));
+    assertEquals(-1, Runs.firstActive(Runs.detector("oscillation", Map.of()), events));
+  }
+
+  @Test
+  void lossSpikeFiresOnTheSpikingIterationOnly() {
+    List<Event> events = losses(300, t -> t == 250 ? 5 : 0.5 * s.noise(0.02));
+    Detector d = Runs.detector("loss_spike", Map.of());
+    assertEquals(250, Runs.firstActive(d, events.subList(0, 260)));
+    assertTrue(!d.onEvent(events.get(260)).active(), "clears when the loss is back");
+  }
+
+  @Test
+  void lossSpikeStaysSilentOnAHealthyRun() {
+    List<Event> events = new Synthetic("h", 3).healthyRun(3000);
+    assertEquals(-1, Runs.firstActive(Runs.detector("loss_spike", Map.of()), events));
+  }
+
+  @Test
+  void nonFiniteFiresOnANanLossAndClearsOnAFiniteOne() {
+    Detector d = Runs.detector("nonfinite", Map.of());
+    assertTrue(!d.onEvent(s.iteration(1, 1, 1, List.of())).active());
+    assertTrue(d.onEvent(s.iteration(2, Double.NaN, 1, List.of())).active());
+    assertTrue(!d.onEvent(s.iteration(3, 1, 1, List.of())).active());
+  }
+}
