@@ -9,7 +9,10 @@ import dev.traininghealth.rules.event.Header;
 import dev.traininghealth.rules.event.Heartbeat;
 import dev.traininghealth.rules.event.JobFinished;
 import dev.traininghealth.rules.event.JobStarted;
+import dev.traininghealth.rules.event.Event;
 import java.net.InetAddress;
+import java.util.Arrays;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -41,6 +44,24 @@ public final class HealthListener extends BaseTrainingListener implements AutoCl
   private final AtomicLong seq = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final ScheduledExecutorService heartbeats;
+  private final List<BoundaryTask> tasks;
+  private final Emitter emitter =
+      new Emitter() {
+        @Override
+        public Header header(long iter, int epoch) {
+          return HealthListener.this.header(iter, epoch);
+        }
+
+        @Override
+        public void emit(Event event) {
+          sink.offer(event);
+        }
+
+        @Override
+        public long dropped() {
+          return sink.dropped();
+        }
+      };
 
   // Training-thread state.
   private boolean started;
@@ -55,9 +76,10 @@ public final class HealthListener extends BaseTrainingListener implements AutoCl
   private volatile int currentEpoch;
   private volatile long lastIterationAtMs;
 
-  private HealthListener(AgentConfig config, EventSink sink) {
+  private HealthListener(AgentConfig config, EventSink sink, List<BoundaryTask> tasks) {
     this.config = config;
     this.sink = sink;
+    this.tasks = List.copyOf(tasks);
     this.probe =
         new IterationProbe(config.probes(), "CPU".equals(ModelInspector.backend()), guard);
     if (config.heartbeatIntervalMs() > 0) {
@@ -90,9 +112,12 @@ public final class HealthListener extends BaseTrainingListener implements AutoCl
             config.kafka()));
   }
 
-  /** A listener that hands its events to {@code sink}. */
-  public static HealthListener create(AgentConfig config, EventSink sink) {
-    return new HealthListener(config, sink);
+  /**
+   * A listener that hands its events to {@code sink} and runs {@code tasks}, in order, at every
+   * iteration boundary after its own measurements.
+   */
+  public static HealthListener create(AgentConfig config, EventSink sink, BoundaryTask... tasks) {
+    return new HealthListener(config, sink, Arrays.asList(tasks));
   }
 
   public AgentConfig config() {
@@ -141,6 +166,9 @@ public final class HealthListener extends BaseTrainingListener implements AutoCl
       double stepMs = lastIterationNanos == 0 ? Double.NaN : (now - lastIterationNanos) / 1e6;
       probe.onIterationDone(model, iteration, epoch, stepMs, sink.dropped(),
           ModelInspector.learningRate(model, iteration, epoch), this::header, sink::offer);
+      for (BoundaryTask task : tasks) {
+        guard.run(task.name(), () -> task.atBoundary(model, iteration, epoch, emitter));
+      }
       for (String why : guard.drainNewlyDisabled()) {
         sink.offer(Heartbeat.of(header(iteration, epoch), "degraded", sink.dropped(), why));
       }
@@ -207,6 +235,13 @@ public final class HealthListener extends BaseTrainingListener implements AutoCl
     }
     if (heartbeats != null) {
       heartbeats.shutdownNow();
+    }
+    for (BoundaryTask task : tasks) {
+      try {
+        task.close();
+      } catch (Throwable t) {
+        System.err.println("[training-health] closing " + task.name() + " failed: " + t);
+      }
     }
     try {
       sink.offer(JobFinished.of(header(lastIter, currentEpoch), outcome, message, sink.dropped()));

@@ -104,4 +104,47 @@ class HealthListenerTest {
     assertEquals(NonFinite.Where.LOSS, nf.get(0).where());
     assertFalse(Double.isFinite(sink.ofType(Iteration.class).get(NanBatch.BAD_BATCH).loss()));
   }
+
+  @Test
+  void runsBoundaryTasksAfterTheIterationAndTurnsOffOneThatKeepsFailing() {
+    HealthyMlp job = new HealthyMlp();
+    CollectingSink sink = new CollectingSink();
+    List<Long> seen = new java.util.ArrayList<>();
+    BoundaryTask counting = new BoundaryTask() {
+      @Override
+      public String name() {
+        return "counting";
+      }
+
+      @Override
+      public void atBoundary(org.deeplearning4j.nn.api.Model m, int iteration, int epoch,
+          Emitter out) {
+        // the iteration's own event is already out when a task runs
+        assertEquals(iteration, sink.ofType(Iteration.class).get(iteration).iter());
+        seen.add((long) iteration);
+      }
+    };
+    BoundaryTask failing = new BoundaryTask() {
+      @Override
+      public String name() {
+        return "failing";
+      }
+
+      @Override
+      public void atBoundary(org.deeplearning4j.nn.api.Model m, int iteration, int epoch,
+          Emitter out) {
+        throw new IllegalStateException("boom " + iteration);
+      }
+    };
+    MultiLayerNetwork net = job.network(6);
+    net.addListeners(HealthListener.create(CONFIG, sink, counting, failing));
+    job.train(net, 6);
+
+    assertEquals(net.getIterationCount(), seen.size());
+    List<dev.traininghealth.rules.event.Heartbeat> degraded =
+        sink.ofType(dev.traininghealth.rules.event.Heartbeat.class);
+    assertEquals(1, degraded.size());
+    assertTrue(degraded.get(0).message().contains("'failing'"), degraded.get(0).message());
+    assertEquals(job.run(6).params(), net.params(), "the failing task did not touch training");
+  }
 }
