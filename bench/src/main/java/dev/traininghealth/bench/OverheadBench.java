@@ -3,39 +3,31 @@ package dev.traininghealth.bench;
 import dev.traininghealth.agent.AgentConfig;
 import dev.traininghealth.agent.HealthListener;
 import dev.traininghealth.kafka.EmbeddedKafka;
+import dev.traininghealth.zoo.BenchLenet;
+import dev.traininghealth.zoo.BenchMlp;
+import dev.traininghealth.zoo.HealthyMlp;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.deeplearning4j.ui.model.stats.StatsListener;
 import org.deeplearning4j.ui.model.storage.InMemoryStatsStorage;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * Step-time overhead of monitoring: no listener vs ours (cheap and thorough tiers, no transport;
  * cheap with the real Kafka transport to an in-process broker) vs DL4J's {@code StatsListener}
  * (default: reports every 10 iterations; and every iteration) vs one whole-gradient
  * {@code norm2Number()}, on the MLP 784-1024-1024-10 (batch 128), a LeNet-style CNN (batch 64)
- * and a tiny 20-64-3 MLP. Each configuration trains its own copy of the network on a fixed
- * random batch; blocks of iterations alternate between configurations in rotating order; the
- * figure is the median of the blocks' mean step time. Run with {@code OMP_NUM_THREADS=1}.
+ * and a tiny 20-64-3 MLP (the zoo's bench-mlp, bench-lenet and healthy-mlp jobs). Each
+ * configuration trains its own copy of the network on one fixed batch; blocks of iterations
+ * alternate between configurations in rotating order; the figure is the median of the blocks'
+ * mean step time. Run with {@code OMP_NUM_THREADS=1}.
  *
  * <p>Arguments: {@code [rounds] [nets]} (defaults 8 and {@code mlp,lenet,tiny}).
  */
@@ -52,17 +44,16 @@ public final class OverheadBench {
       for (String net : nets) {
         switch (net) {
           case "mlp":
-            run("MLP 784-1024-1024-10, batch 128", OverheadBench::mlp,
-                new DataSet(Nd4j.rand(128, 784), oneHot(128, 10)), 10, rounds, kafka);
+            run("MLP 784-1024-1024-10, batch 128", () -> new BenchMlp().network(1),
+                new BenchMlp().data(1).next(), 10, rounds, kafka);
             break;
           case "lenet":
-            run("LeNet CNN, batch 64", OverheadBench::lenet,
-                new DataSet(Nd4j.rand(new int[] {64, 1, 28, 28}), oneHot(64, 10)), 4, rounds,
-                kafka);
+            run("LeNet CNN, batch 64", () -> new BenchLenet().network(1),
+                new BenchLenet().data(1).next(), 4, rounds, kafka);
             break;
           case "tiny":
-            run("MLP 20-64-3, batch 32", OverheadBench::tiny,
-                new DataSet(Nd4j.rand(32, 20), oneHot(32, 3)), 200, rounds, kafka);
+            run("MLP 20-64-3, batch 32", () -> new HealthyMlp().network(1),
+                new HealthyMlp().data(1).next(), 200, rounds, kafka);
             break;
           default:
             throw new IllegalArgumentException("unknown net " + net + " (mlp, lenet, tiny)");
@@ -156,57 +147,5 @@ public final class OverheadBench {
   static double median(List<Double> xs) {
     double[] a = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
     return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
-  }
-
-  private static org.nd4j.linalg.api.ndarray.INDArray oneHot(int n, int k) {
-    org.nd4j.linalg.api.ndarray.INDArray y = Nd4j.zeros(n, k);
-    for (int i = 0; i < n; i++) {
-      y.putScalar(i, i % k, 1.0);
-    }
-    return y;
-  }
-
-  static MultiLayerNetwork mlp() {
-    MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(1)
-        .updater(new Adam(1e-3)).weightInit(WeightInit.XAVIER).list()
-        .layer(new DenseLayer.Builder().nIn(784).nOut(1024).activation(Activation.RELU).build())
-        .layer(new DenseLayer.Builder().nIn(1024).nOut(1024).activation(Activation.RELU).build())
-        .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(1024).nOut(10)
-            .activation(Activation.SOFTMAX).build())
-        .build();
-    MultiLayerNetwork n = new MultiLayerNetwork(conf);
-    n.init();
-    return n;
-  }
-
-  static MultiLayerNetwork lenet() {
-    MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(1)
-        .updater(new Adam(1e-3)).weightInit(WeightInit.XAVIER).list()
-        .layer(new ConvolutionLayer.Builder(5, 5).nOut(20).activation(Activation.RELU).build())
-        .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2)
-            .stride(2, 2).build())
-        .layer(new ConvolutionLayer.Builder(5, 5).nOut(50).activation(Activation.RELU).build())
-        .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2)
-            .stride(2, 2).build())
-        .layer(new DenseLayer.Builder().nOut(500).activation(Activation.RELU).build())
-        .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10)
-            .activation(Activation.SOFTMAX).build())
-        .setInputType(InputType.convolutionalFlat(28, 28, 1))
-        .build();
-    MultiLayerNetwork n = new MultiLayerNetwork(conf);
-    n.init();
-    return n;
-  }
-
-  static MultiLayerNetwork tiny() {
-    MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(1)
-        .updater(new Adam(1e-2)).weightInit(WeightInit.XAVIER).list()
-        .layer(new DenseLayer.Builder().nIn(20).nOut(64).activation(Activation.RELU).build())
-        .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(64).nOut(3)
-            .activation(Activation.SOFTMAX).build())
-        .build();
-    MultiLayerNetwork n = new MultiLayerNetwork(conf);
-    n.init();
-    return n;
   }
 }
