@@ -155,10 +155,11 @@ class ZooPathologiesTest {
   }
 
   @Test
-  void dl4jDoesNotReproduceSeedZeroSoJobsAreDocumentedFromSeedOne() {
-    // Guards the "seeds 1-10" in the ground truths: if DL4J ever honours seed 0, it can be used.
+  void aSeedFromOneUpReproducesTheSameInitialParameters() {
+    // DL4J 1.0.0-M2.1 treats seed 0 as "not set" and sometimes draws a fresh seed (seen here,
+    // not every time), so ground truths and tests use seeds from 1.
     ZooJob job = new ExplodingMlp();
     assertEquals(job.network(1).params(), job.network(1).params());
-    assertNotEquals(job.network(0).params(), job.network(0).params());
+    assertNotEquals(job.network(1).params(), job.network(2).params());
   }
 }
