@@ -39,7 +39,10 @@ final class Chromium implements AutoCloseable {
   static Path require() {
     String env = System.getenv("CHROMIUM");
     if (env != null && !env.isBlank()) {
-      return Path.of(env);
+      if (Files.isExecutable(Path.of(env))) {
+        return Path.of(env);
+      }
+      return missing("$CHROMIUM=" + env + " is not an executable");
     }
     for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
       for (String name : List.of("chromium", "chromium-browser")) {
@@ -49,8 +52,12 @@ final class Chromium implements AutoCloseable {
         }
       }
     }
-    String why = "chromium not found on the PATH (install Debian's 'chromium' package, or run"
-        + " scripts/prereqs.sh)";
+    return missing("chromium not found on the PATH (install Debian's 'chromium' package, or run"
+        + " scripts/prereqs.sh)");
+  }
+
+  /** Fails on CI, where the tool must be there; elsewhere skips with a visible message. */
+  private static Path missing(String why) {
     if ("true".equalsIgnoreCase(System.getenv("CI"))) {
       fail(why + "; CI=true, so this is a failure, not a skip");
     }
