@@ -16,6 +16,20 @@ if [ "${#need[@]}" -gt 0 ]; then
     exit 1
   fi
 fi
+# The dashboards' tests need promtool (Debian: prometheus) and the web page's end-to-end test a
+# headless Chromium; without them those tests skip locally and fail on CI (CI=true).
+optional=()
+command -v promtool >/dev/null 2>&1 || optional+=(prometheus)
+command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
+  || optional+=(chromium)
+if [ "${#optional[@]}" -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  echo "installing ${optional[*]}" >&2
+  if ! { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
+      --no-install-recommends "${optional[@]}" >/dev/null; }; then
+    echo "could not install ${optional[*]}: the tests that need them will skip (fail on CI)" >&2
+  fi
+fi
 java_major=$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1)
 if [ "${java_major:-0}" -lt 17 ]; then
   echo "Java 17 or newer is needed to build (found ${java_major:-none})" >&2

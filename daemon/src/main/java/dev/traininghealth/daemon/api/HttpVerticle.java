@@ -4,6 +4,7 @@ import dev.traininghealth.daemon.Addresses;
 import dev.traininghealth.daemon.DaemonConfig;
 import dev.traininghealth.daemon.evaluate.JobQuery;
 import dev.traininghealth.daemon.metrics.Exposition;
+import dev.traininghealth.daemon.web.WebRoutes;
 import io.prometheus.client.CollectorRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -54,6 +55,7 @@ public final class HttpVerticle extends VerticleBase {
     router.get(HEALTH_PATH).handler(ctx -> ctx.json(new JsonObject().put("status", "ok")));
     router.get(JOBS_PATH).handler(ctx -> query(ctx, JobQuery.list()));
     router.get(JOBS_PATH + "/:id").handler(this::job);
+    WebRoutes.mount(router, vertx, addresses); // the live page at / and its /api/stream
     router.route().last().handler(this::unmatched);
     router.errorHandler(500, ctx -> {
       LOG.warn("{} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
