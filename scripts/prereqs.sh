@@ -17,11 +17,14 @@ if [ "${#need[@]}" -gt 0 ]; then
   fi
 fi
 # The dashboards' tests need promtool (Debian: prometheus) and the web page's end-to-end test a
-# headless Chromium; without them those tests skip locally and fail on CI (CI=true).
+# headless Chromium; without them those tests skip locally and fail on CI (CI=true). Only
+# test.sh asks for them (TH_NEED_TEST_TOOLS=1): the demo and benchmarks do not need them.
 optional=()
+if [ "${TH_NEED_TEST_TOOLS:-0}" = 1 ]; then
 command -v promtool >/dev/null 2>&1 || optional+=(prometheus)
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
   || optional+=(chromium)
+fi
 if [ "${#optional[@]}" -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   echo "installing ${optional[*]}" >&2

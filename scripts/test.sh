@@ -3,5 +3,5 @@
 # Extra arguments go to Maven, e.g. scripts/test.sh -DexcludedGroups=e2e to skip the slow ones.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/prereqs.sh
+TH_NEED_TEST_TOOLS=1 source scripts/prereqs.sh
 mvn -B -ntp verify "$@"
