@@ -1,5 +1,6 @@
 package dev.traininghealth.agent.curvature;
 
+import dev.traininghealth.agent.curvature.Vectors.Slot;
 import java.util.Random;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -59,10 +60,12 @@ public final class CurvatureProbe {
   private final double budgetShare;
   private final Random random;
 
+  private final Vectors.Scratch scratch = new Vectors.Scratch();
+  private float[] signs;
   private INDArray basis;
   private INDArray previousMax;
   private INDArray previousMin;
-  private INDArray previousPreconditioned;
+  private boolean hasPreconditioned;
   private double millisPerGradient = Double.NaN;
 
   private CurvatureProbe(Builder b) {
@@ -126,7 +129,7 @@ public final class CurvatureProbe {
   public void reset() {
     previousMax = null;
     previousMin = null;
-    previousPreconditioned = null;
+    hasPreconditioned = false;
   }
 
   private CurvatureEstimate run(
@@ -134,36 +137,48 @@ public final class CurvatureProbe {
     long started = System.nanoTime();
     int batchSize = batch.numExamples();
     CurvatureEstimate.Builder out = CurvatureEstimate.builder().batchSize(batchSize);
-    try (RunStateGuard guard = RunStateGuard.open(net)) {
+    try (RunStateGuard guard = RunStateGuard.open(net, scratch)) {
       net.setInput(batch.getFeatures());
       net.setLabels(batch.getLabels());
       if (batch.getFeaturesMaskArray() != null || batch.getLabelsMaskArray() != null) {
         net.setLayerMaskArrays(batch.getFeaturesMaskArray(), batch.getLabelsMaskArray());
       }
       DataType type = net.params().dataType();
+      long n = net.numParams();
       double h = Double.isNaN(eps) ? defaultEps(type) : eps;
-      HessianVectorProduct hvp = new HessianVectorProduct(net, guard.savedParams(), h, batchSize);
-      long n = hvp.dimension();
+      HessianVectorProduct hvp =
+          new HessianVectorProduct(
+              net, guard.savedParams(), h, batchSize, scratch.get(Slot.GRADIENT_PLUS, type, n));
+      INDArray w = scratch.get(Slot.LANCZOS_W, type, n);
 
       INDArray start = warmStart(previousMax, previousMin, n, type);
       hvp.project(start);
+      // Fresh vectors: they go out in the estimate, which may be read long after the next one.
+      INDArray vectorMax = Nd4j.create(type, n);
+      INDArray vectorMin = Nd4j.create(type, n);
       Lanczos.Result main =
-          Lanczos.run(hvp, start, basis(n, type, mainIterations), tolerance, Lanczos.Ends.BOTH);
+          Lanczos.run(
+              hvp, start, basis(n, type, mainIterations), w, tolerance, Lanczos.Ends.BOTH,
+              vectorMax, vectorMin);
       out.lanczos(main);
       previousMax = main.vectorMax;
       previousMin = main.vectorMin;
 
       if (preIterations > 0) {
-        INDArray d = AdamPreconditioner.inverseSqrt(net);
-        if (d != null) {
-          PreconditionedOperator op = new PreconditionedOperator(hvp, d);
-          INDArray preStart = warmStart(previousPreconditioned, null, n, type);
+        INDArray d = scratch.get(Slot.PRECONDITIONER, type, n);
+        if (AdamPreconditioner.inverseSqrt(net, d)) {
+          PreconditionedOperator op =
+              new PreconditionedOperator(hvp, d, scratch.get(Slot.PRECONDITIONED_SCALED, type, n));
+          INDArray previous = scratch.peek(Slot.PRECONDITIONED_VECTOR, type, n);
+          INDArray preStart = warmStart(hasPreconditioned ? previous : null, null, n, type);
           hvp.project(preStart);
+          INDArray preVector = scratch.get(Slot.PRECONDITIONED_VECTOR, type, n);
           Lanczos.Result pre =
               Lanczos.run(
-                  op, preStart, basis(n, type, preIterations), tolerance, Lanczos.Ends.MAX_ONLY);
+                  op, preStart, basis(n, type, preIterations), w, tolerance,
+                  Lanczos.Ends.MAX_ONLY, preVector, null);
           out.preconditionedMax(pre.thetaMax);
-          previousPreconditioned = pre.vectorMax;
+          hasPreconditioned = true;
         }
       }
       if (samples > 0) {
@@ -177,37 +192,44 @@ public final class CurvatureProbe {
   }
 
   private double hutchinson(HessianVectorProduct hvp, long n, DataType type, int samples) {
-    INDArray z = Nd4j.create(type, n);
-    INDArray hz = Nd4j.create(type, n);
+    INDArray z = scratch.get(Slot.TRACE_Z, type, n);
+    INDArray hz = scratch.get(Slot.TRACE_HZ, type, n);
     double sum = 0;
     for (int i = 0; i < samples; i++) {
-      z.assign(rademacher(n, type));
+      fillRademacher(z);
       hvp.project(z);
       hvp.apply(z, hz);
-      sum += z.mul(hz).sumNumber().doubleValue();
+      sum += Vectors.dot(z, hz);
     }
     return sum / samples;
   }
 
-  /** Previous eigenvectors plus some noise, so that directions that were not there can enter. */
+  /**
+   * Previous eigenvectors plus some noise, so that directions that were not there can enter;
+   * written into the probe's start vector.
+   */
   private INDArray warmStart(INDArray a, INDArray b, long n, DataType type) {
-    INDArray noise = rademacher(n, type);
+    INDArray start = scratch.get(Slot.START, type, n);
+    fillRademacher(start);
     if (a == null || a.length() != n || a.dataType() != type) {
-      return noise;
+      return start;
     }
-    INDArray start = noise.muli(WARM_NOISE / Math.sqrt(n)).addi(a);
-    if (b != null && b.length() == n) {
+    start.muli(WARM_NOISE / Math.sqrt(n)).addi(a);
+    if (b != null && b.length() == n && b.dataType() == type) {
       start.addi(b);
     }
     return start;
   }
 
   /** Random signs from the probe's own generator: ND4J's generator belongs to the run. */
-  private INDArray rademacher(long n, DataType type) {
+  private void fillRademacher(INDArray v) {
+    long n = v.length();
     if (n > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("too many parameters: " + n);
     }
-    float[] signs = new float[(int) n];
+    if (signs == null || signs.length != n) {
+      signs = new float[(int) n];
+    }
     int bits = 0;
     for (int i = 0; i < signs.length; i++) {
       if ((i & 31) == 0) {
@@ -216,8 +238,11 @@ public final class CurvatureProbe {
       signs[i] = (bits & 1) == 0 ? 1f : -1f;
       bits >>>= 1;
     }
-    INDArray v = Nd4j.createFromArray(signs);
-    return type == DataType.FLOAT ? v : v.castTo(type);
+    if (v.dataType() == DataType.FLOAT && v.offset() == 0 && v.isVector()) {
+      v.data().setData(signs);
+    } else {
+      v.assign(Nd4j.createFromArray(signs).castTo(v.dataType()));
+    }
   }
 
   private INDArray basis(long n, DataType type, int rows) {

@@ -31,13 +31,18 @@ final class HessianVectorProduct implements SymmetricOperator {
   private final double batchSize;
   private int gradientEvaluations;
 
-  HessianVectorProduct(MultiLayerNetwork net, INDArray base, double eps, int batchSize) {
+  /**
+   * @param base the parameters to differentiate at (the saved copy; the network's own are moved)
+   * @param gradPlus scratch vector of the parameter count
+   */
+  HessianVectorProduct(
+      MultiLayerNetwork net, INDArray base, double eps, int batchSize, INDArray gradPlus) {
     this.net = net;
     this.params = flat(net.params());
     this.base = flat(base);
     this.mask = nonGradientMask(net);
-    this.gradPlus = Nd4j.create(params.dataType(), params.length());
-    this.step = eps * Math.max(1.0, this.base.norm2Number().doubleValue());
+    this.gradPlus = gradPlus;
+    this.step = eps * Math.max(1.0, Vectors.norm(this.base));
     this.batchSize = batchSize;
   }
 
@@ -53,18 +58,25 @@ final class HessianVectorProduct implements SymmetricOperator {
     }
   }
 
+  /**
+   * Two gradient evaluations plus about eight elementwise passes over the parameters, all in
+   * place: the network computes its gradient into its own flattened view, which is copied once.
+   */
   @Override
   public void apply(INDArray v, INDArray out) {
-    double norm = v.norm2Number().doubleValue();
+    double norm = Vectors.norm(v);
     if (norm == 0) {
       out.assign(0);
       return;
     }
     double h = step / norm;
-    params.assign(v).muli(h).addi(base);
+    params.assign(base);
+    Vectors.axpy(h, v, params);
     gradPlus.assign(gradient());
-    params.assign(v).muli(-h).addi(base);
-    out.assign(gradPlus).subi(gradient()).muli(1.0 / (2 * h * batchSize));
+    params.assign(base);
+    Vectors.axpy(-h, v, params);
+    gradPlus.subi(gradient());
+    out.assign(gradPlus).muli(1.0 / (2 * h * batchSize));
     params.assign(base);
     project(out);
   }

@@ -46,11 +46,18 @@ final class RunStateGuard implements AutoCloseable {
   private final List<IDropout> dropouts = new ArrayList<>();
   private final List<IWeightNoise> noises = new ArrayList<>();
 
-  private RunStateGuard(MultiLayerNetwork net) {
+  private RunStateGuard(MultiLayerNetwork net, Vectors.Scratch scratch) {
     this.net = net;
-    this.params = net.params().dup();
+    INDArray p = net.params();
+    this.params =
+        scratch.get(Vectors.Slot.SAVED_PARAMS, p.dataType(), p.length()).assign(p.reshape(p.length()));
     INDArray g = net.getFlattenedGradients();
-    this.gradients = g == null ? null : g.dup();
+    this.gradients =
+        g == null
+            ? null
+            : scratch
+                .get(Vectors.Slot.SAVED_GRADIENTS, g.dataType(), g.length())
+                .assign(g.reshape(g.length()));
     this.score = net.score();
     this.gradient = net.gradient();
     this.input = net.getInput();
@@ -74,20 +81,27 @@ final class RunStateGuard implements AutoCloseable {
     }
   }
 
-  static RunStateGuard open(MultiLayerNetwork net) {
-    return new RunStateGuard(net);
+  /** Saves into {@code scratch}'s vectors rather than fresh copies (see {@link Vectors}). */
+  static RunStateGuard open(MultiLayerNetwork net, Vectors.Scratch scratch) {
+    return new RunStateGuard(net, scratch);
   }
 
-  /** The parameters as they were when the guard opened (a copy; do not modify). */
+  static RunStateGuard open(MultiLayerNetwork net) {
+    return open(net, new Vectors.Scratch());
+  }
+
+  /** The parameters as they were when the guard opened, flattened (a copy; do not modify). */
   INDArray savedParams() {
     return params;
   }
 
   @Override
   public void close() {
-    net.params().assign(params);
+    INDArray p = net.params();
+    p.reshape(p.length()).assign(params);
     if (gradients != null) {
-      net.getFlattenedGradients().assign(gradients);
+      INDArray g = net.getFlattenedGradients();
+      g.reshape(g.length()).assign(gradients);
     }
     net.clearLayerMaskArrays();
     net.clearLayersStates();
