@@ -4,6 +4,7 @@ import dev.traininghealth.agent.curvature.Vectors.Slot;
 import java.util.Random;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -137,7 +138,10 @@ public final class CurvatureProbe {
     long started = System.nanoTime();
     int batchSize = batch.numExamples();
     CurvatureEstimate.Builder out = CurvatureEstimate.builder().batchSize(batchSize);
-    try (RunStateGuard guard = RunStateGuard.open(net, scratch)) {
+    // Called from inside fit, possibly within a workspace scope: what the probe keeps (scratch,
+    // eigenvectors) must live outside every workspace, or a workspace reset would overwrite it.
+    try (MemoryWorkspace outside = Nd4j.getMemoryManager().scopeOutOfWorkspaces();
+        RunStateGuard guard = RunStateGuard.open(net, scratch)) {
       net.setInput(batch.getFeatures());
       net.setLabels(batch.getLabels());
       if (batch.getFeaturesMaskArray() != null || batch.getLabelsMaskArray() != null) {

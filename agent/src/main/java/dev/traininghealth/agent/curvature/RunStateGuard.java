@@ -50,7 +50,9 @@ final class RunStateGuard implements AutoCloseable {
     this.net = net;
     INDArray p = net.params();
     this.params =
-        scratch.get(Vectors.Slot.SAVED_PARAMS, p.dataType(), p.length()).assign(p.reshape(p.length()));
+        scratch
+            .get(Vectors.Slot.SAVED_PARAMS, p.dataType(), p.length())
+            .assign(p.reshape(p.length()));
     INDArray g = net.getFlattenedGradients();
     this.gradients =
         g == null
