@@ -90,6 +90,12 @@ final class Lanczos {
       INDArray q = basis.getRow(k);
       op.apply(q, w);
       alpha[k] = Vectors.dot(w, q);
+      // The three-term recurrence first, so that re-orthogonalisation only removes what rounding
+      // left; then its "twice is enough" test rarely asks for a second pass.
+      Vectors.axpy(-alpha[k], q, w);
+      if (k > 0) {
+        Vectors.axpy(-beta[k - 1], basis.getRow(k - 1), w);
+      }
       beta[k] = reorthogonalise(basis, k + 1, w);
       k++;
       eig = SymmetricEigen.of(tridiagonal(alpha, beta, k));
