@@ -18,13 +18,14 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *
  * <p>Meant to be called between iterations on the training thread (e.g. right after
  * {@code iterationDone}); it leaves the run exactly as it was (see {@link RunStateGuard}). One
- * probe per network: it keeps the last eigenvectors to warm-start the next estimate, and a
- * Lanczos basis of {@code maxIterations x numParams} in the network's data type (the memory price
- * of full re-orthogonalisation: 12 x 1.86M floats = 89 MB for the 784-1024-1024-10 MLP). Not
- * thread-safe.
+ * probe per network: it keeps the last eigenvectors to warm-start the next estimate, a Lanczos
+ * basis of {@code maxIterations x numParams} in the network's data type (the memory price of full
+ * re-orthogonalisation: 12 x 1.86M floats = 89 MB for the 784-1024-1024-10 MLP) and up to ten
+ * parameter-sized scratch vectors (75 MB there), all reused across estimates. Not thread-safe.
  *
- * <p>Cost: each Lanczos iteration is two gradient evaluations; the defaults (12 + 6 iterations)
- * cap an estimate at 36 gradient evaluations.
+ * <p>Cost: each Lanczos iteration is two gradient evaluations at training speed plus a few BLAS
+ * passes and one re-orthogonalisation against the basis; the defaults (12 + 6 iterations) cap an
+ * estimate at 36 gradient evaluations.
  */
 public final class CurvatureProbe {
   /**
