@@ -14,6 +14,7 @@ import dev.traininghealth.agent.transport.EventSink;
 import dev.traininghealth.rules.event.Curvature;
 import dev.traininghealth.rules.event.Event;
 import dev.traininghealth.rules.event.Heartbeat;
+import dev.traininghealth.zoo.HealthyGraph;
 import dev.traininghealth.zoo.HealthyMlp;
 import dev.traininghealth.zoo.Saddle;
 import java.util.List;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.dataset.DataSet;
@@ -232,6 +234,27 @@ class CurvatureTaskTest {
     assertThrows(
         IllegalArgumentException.class,
         () -> AgentConfig.fromMap(Map.of("curvature.trace", "yes")));
+  }
+
+  @Test
+  void saysOnceThatAComputationGraphIsNotProbed() {
+    HealthyGraph job = new HealthyGraph();
+    ComputationGraph graph = job.graph(1);
+    CurvatureTask task = CurvatureTask.builder().every(2).budgetShare(AMPLE_BUDGET).build();
+    Sink sink = new Sink();
+    try (HealthListener listener = HealthListener.create(CONFIG, sink, task)) {
+      graph.addListeners(listener);
+      graph.fit(job.data(1), 1);
+    }
+    assertTrue(graph.getIterationCount() > 4);
+    assertTrue(sink.ofType(Curvature.class).isEmpty());
+    List<Heartbeat> degraded =
+        sink.ofType(Heartbeat.class).stream()
+            .filter(h -> h.phase().equals("degraded"))
+            .collect(Collectors.toList());
+    assertEquals(1, degraded.size());
+    assertTrue(degraded.get(0).message().contains("ComputationGraph"), degraded.get(0).message());
+    assertNull(task.latest());
   }
 
   @Test
