@@ -37,9 +37,9 @@ import java.util.TreeMap;
  *     norms every this many iterations (0: only when something turns non-finite)</td></tr>
  * <tr><td>activations.every</td><td>int &ge; 0</td><td>from the tier</td><td>dead and saturated
  *     units every this many iterations, with an extra forward pass (0: off)</td></tr>
- * <tr><td>curvature.every</td><td>int &ge; 0</td><td>1000</td><td>estimate the loss Hessian's
+ * <tr><td>curvature.every</td><td>int &ge; 0</td><td>2000</td><td>estimate the loss Hessian's
  *     extreme eigenvalues every this many iterations and send a {@code curvature} event (0: off);
- *     the default keeps the probe under 2% of training time on the bench MLP</td></tr>
+ *     the default keeps the probe near 2% of training time on the bench MLP</td></tr>
  * <tr><td>curvature.batch</td><td>current | first</td><td>current</td><td>the Hessian of the
  *     iteration's own batch, or of a copy of the first batch (comparable over time)</td></tr>
  * <tr><td>curvature.budget</td><td>double &gt; 0</td><td>0.05</td><td>share of the training

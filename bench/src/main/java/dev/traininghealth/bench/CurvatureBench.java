@@ -30,7 +30,7 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
  */
 public final class CurvatureBench {
   private static final int BLOCK = 10;
-  private static final int[] CADENCES = {50, 100, 200, 500, 1000};
+  private static final int[] CADENCES = {50, 100, 200, 500, 1000, 2000};
   private static final double DEFAULT_BUDGET = 0.05;
 
   private CurvatureBench() {}

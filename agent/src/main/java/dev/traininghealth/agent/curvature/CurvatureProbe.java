@@ -29,13 +29,13 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  */
 public final class CurvatureProbe {
   /**
-   * Default cadence, in iterations. Provisional: in the one {@code CurvatureBench} run so far (on
-   * an overloaded shared 2-core machine) an estimate cost 34-36 gradient evaluations and about
-   * 116 steps of the 784-1024-1024-10 MLP, i.e. 1.12x amortised at 1000 iterations, above the 5%
-   * goal; the budgeted {@link #estimate(MultiLayerNetwork, DataSet, double)} shortens or skips
-   * estimates to keep within {@code budgetShare}.
+   * Default cadence, in iterations, from {@code scripts/bench.sh CurvatureBench} on the
+   * 784-1024-1024-10 MLP (README, "Curvature probe"): a full default estimate took 34 gradient
+   * evaluations and about 40 training steps, so every 2000 iterations it adds about 2% to the
+   * training time, which leaves room for the listener's default probes within the 5% goal; every
+   * 1000 it added about 4%.
    */
-  public static final int DEFAULT_EVERY = 1000;
+  public static final int DEFAULT_EVERY = 2000;
 
   /**
    * Relative step h / max(1, ||w||) for float64 networks. Measured against the exact Hessian of a
@@ -243,8 +243,11 @@ public final class CurvatureProbe {
       signs[i] = (bits & 1) == 0 ? 1f : -1f;
       bits >>>= 1;
     }
-    if (v.dataType() == DataType.FLOAT && v.offset() == 0 && v.isVector()) {
-      v.data().setData(signs);
+    if (v.dataType() == DataType.FLOAT && v.offset() == 0 && v.data().length() == n) {
+      // One bulk copy into the native buffer (DataBuffer.setData puts element by element).
+      java.nio.FloatBuffer target = v.data().asNioFloat();
+      target.position(0);
+      target.put(signs);
     } else {
       v.assign(Nd4j.createFromArray(signs).castTo(v.dataType()));
     }
