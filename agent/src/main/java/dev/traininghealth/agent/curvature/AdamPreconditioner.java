@@ -1,7 +1,6 @@
 package dev.traininghealth.agent.curvature;
 
 import org.deeplearning4j.nn.api.Updater;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
 import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -28,14 +27,14 @@ final class AdamPreconditioner {
    * network has no updater yet or not every parameter is under Adam (a partly-Adam network has no
    * single threshold to compare with). In place: no parameter-sized allocation.
    */
-  static boolean inverseSqrt(MultiLayerNetwork net, INDArray out) {
-    Updater updater = net.getUpdater(false);
+  static boolean inverseSqrt(ProbedNet net, INDArray out) {
+    Updater updater = net.updater();
     if (!(updater instanceof BaseMultiLayerUpdater)) {
       return false;
     }
     long n = net.numParams();
     long covered = 0;
-    int t = Math.max(1, net.getIterationCount());
+    int t = Math.max(1, net.iterationCount());
     for (UpdaterBlock block : ((BaseMultiLayerUpdater<?>) updater).getUpdaterBlocks()) {
       if (!(block.getGradientUpdater() instanceof AdamUpdater)) {
         return false;

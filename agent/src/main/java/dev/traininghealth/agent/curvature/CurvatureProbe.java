@@ -2,11 +2,13 @@ package dev.traininghealth.agent.curvature;
 
 import dev.traininghealth.agent.curvature.Vectors.Slot;
 import java.util.Random;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.DataSet;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -91,7 +93,12 @@ public final class CurvatureProbe {
 
   /** Estimates on {@code batch} with no time limit beyond the iteration caps. */
   public CurvatureEstimate estimate(MultiLayerNetwork net, DataSet batch) {
-    return run(net, batch, maxIterations, preconditionedIterations, traceSamples);
+    return estimate(ProbedNet.of(net), multi(batch), Double.NaN);
+  }
+
+  /** The same for a graph, on a batch of all its inputs and outputs. */
+  public CurvatureEstimate estimate(ComputationGraph graph, MultiDataSet batch) {
+    return estimate(ProbedNet.of(graph), batch, Double.NaN);
   }
 
   /**
@@ -102,6 +109,20 @@ public final class CurvatureProbe {
    * minimal estimate to measure it.
    */
   public CurvatureEstimate estimate(MultiLayerNetwork net, DataSet batch, double budgetMillis) {
+    return estimate(ProbedNet.of(net), multi(batch), budgetMillis);
+  }
+
+  /** The same for a graph. */
+  public CurvatureEstimate estimate(
+      ComputationGraph graph, MultiDataSet batch, double budgetMillis) {
+    return estimate(ProbedNet.of(graph), batch, budgetMillis);
+  }
+
+  /** Unbudgeted when {@code budgetMillis} is NaN. */
+  CurvatureEstimate estimate(ProbedNet net, MultiDataSet batch, double budgetMillis) {
+    if (Double.isNaN(budgetMillis)) {
+      return run(net, batch, maxIterations, preconditionedIterations, traceSamples);
+    }
     if (Double.isNaN(millisPerGradient)) {
       return run(net, batch, Math.min(MIN_BUDGET_ITERATIONS, maxIterations), 0, 0);
     }
@@ -112,7 +133,7 @@ public final class CurvatureProbe {
               java.util.Locale.ROOT,
               "budget %.1f ms affords %d Lanczos iterations at %.1f ms per gradient, need %d",
               budgetMillis, affordable, millisPerGradient, MIN_BUDGET_ITERATIONS),
-          batch.numExamples());
+          examples(batch));
     }
     int main = Math.min(maxIterations, affordable);
     int left = affordable - main;
@@ -134,20 +155,30 @@ public final class CurvatureProbe {
     hasPreconditioned = false;
   }
 
+  private static MultiDataSet multi(DataSet d) {
+    INDArray fm = d.getFeaturesMaskArray();
+    INDArray lm = d.getLabelsMaskArray();
+    return new org.nd4j.linalg.dataset.MultiDataSet(
+        new INDArray[] {d.getFeatures()},
+        new INDArray[] {d.getLabels()},
+        fm == null ? null : new INDArray[] {fm},
+        lm == null ? null : new INDArray[] {lm});
+  }
+
+  private static int examples(MultiDataSet batch) {
+    return (int) batch.getFeatures(0).size(0);
+  }
+
   private CurvatureEstimate run(
-      MultiLayerNetwork net, DataSet batch, int mainIterations, int preIterations, int samples) {
+      ProbedNet net, MultiDataSet batch, int mainIterations, int preIterations, int samples) {
     long started = System.nanoTime();
-    int batchSize = batch.numExamples();
+    int batchSize = examples(batch);
     CurvatureEstimate.Builder out = CurvatureEstimate.builder().batchSize(batchSize);
     // Called from inside fit, possibly within a workspace scope: what the probe keeps (scratch,
     // eigenvectors) must live outside every workspace, or a workspace reset would overwrite it.
     try (MemoryWorkspace outside = Nd4j.getMemoryManager().scopeOutOfWorkspaces();
         RunStateGuard guard = RunStateGuard.open(net, scratch)) {
-      net.setInput(batch.getFeatures());
-      net.setLabels(batch.getLabels());
-      if (batch.getFeaturesMaskArray() != null || batch.getLabelsMaskArray() != null) {
-        net.setLayerMaskArrays(batch.getFeaturesMaskArray(), batch.getLabelsMaskArray());
-      }
+      net.setBatch(batch);
       DataType type = net.params().dataType();
       long n = net.numParams();
       double h = Double.isNaN(eps) ? defaultEps(type) : eps;

@@ -8,10 +8,9 @@ import dev.traininghealth.rules.event.Heartbeat;
 import java.util.Arrays;
 import java.util.Locale;
 import org.deeplearning4j.nn.api.Model;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -27,9 +26,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * has no field to say why): skips are counted ({@link #skipped()}), and the first one of the run
  * is reported once, with its reason, in a {@code heartbeat} with phase {@code degraded}.
  *
- * <p>Only {@link MultiLayerNetwork}s are probed; on other models the task does nothing and says so
- * once in the same way. Runs on the training thread; {@link #latest()} may be read from any
- * thread.
+ * <p>MultiLayerNetworks and ComputationGraphs are probed; on other models the task does nothing
+ * and says so once in the same way. Runs on the training thread; {@link #latest()} may be read
+ * from any thread.
  */
 public final class CurvatureTask implements BoundaryTask {
   /** Which batch the Hessian is taken on. */
@@ -63,7 +62,7 @@ public final class CurvatureTask implements BoundaryTask {
   private final double[] stepMs = new double[STEP_WINDOW];
   private int steps;
   private long lastBoundaryNanos;
-  private DataSet firstBatch;
+  private MultiDataSet firstBatch;
   private boolean reportedSkip;
   private boolean reportedUnsupported;
   private long skipped;
@@ -114,7 +113,7 @@ public final class CurvatureTask implements BoundaryTask {
       if (iteration % every == 0 && iteration > 0) {
         probeAt(model, iteration, epoch, out);
       } else if (batchChoice == BatchChoice.FIRST && firstBatch == null) {
-        firstBatch = copyOfBatch(model);
+        firstBatch = copyOfBatch(ProbedNet.of(model));
       }
     } finally {
       // The next step's time starts after the probe: estimates do not inflate the step times.
@@ -123,7 +122,8 @@ public final class CurvatureTask implements BoundaryTask {
   }
 
   private void probeAt(Model model, int iteration, int epoch, Emitter out) {
-    if (!(model instanceof MultiLayerNetwork)) {
+    ProbedNet net = ProbedNet.of(model);
+    if (net == null) {
       if (!reportedUnsupported) {
         reportedUnsupported = true;
         out.emit(
@@ -132,12 +132,11 @@ public final class CurvatureTask implements BoundaryTask {
                 "degraded",
                 out.dropped(),
                 "curvature probe off: " + model.getClass().getSimpleName()
-                    + " is not supported (MultiLayerNetwork only)"));
+                    + " is not supported (MultiLayerNetwork and ComputationGraph only)"));
       }
       return;
     }
-    MultiLayerNetwork net = (MultiLayerNetwork) model;
-    DataSet batch = batchChoice == BatchChoice.FIRST ? firstBatch(net) : currentBatch(net);
+    MultiDataSet batch = batchChoice == BatchChoice.FIRST ? firstBatch(net) : net.currentBatch();
     if (batch == null) {
       return;
     }
@@ -179,40 +178,37 @@ public final class CurvatureTask implements BoundaryTask {
             .build());
   }
 
-  private DataSet firstBatch(MultiLayerNetwork net) {
+  private MultiDataSet firstBatch(ProbedNet net) {
     if (firstBatch == null) {
       firstBatch = copyOfBatch(net);
     }
     return firstBatch;
   }
 
-  private static DataSet currentBatch(MultiLayerNetwork net) {
-    INDArray features = net.getInput();
-    INDArray labels = net.getLabels();
-    if (features == null || labels == null) {
-      return null;
-    }
-    return new DataSet(features, labels, net.getMask(), null);
-  }
-
   /** A detached copy: the model's arrays belong to the run and may live in a workspace. */
-  private static DataSet copyOfBatch(Model model) {
-    if (!(model instanceof MultiLayerNetwork)) {
-      return null;
-    }
-    MultiLayerNetwork net = (MultiLayerNetwork) model;
-    DataSet current = currentBatch(net);
+  private static MultiDataSet copyOfBatch(ProbedNet net) {
+    MultiDataSet current = net == null ? null : net.currentBatch();
     if (current == null) {
       return null;
     }
     try (MemoryWorkspace outside = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-      INDArray mask = current.getFeaturesMaskArray();
-      return new DataSet(
-          current.getFeatures().dup(),
-          current.getLabels().dup(),
-          mask == null ? null : mask.dup(),
-          null);
+      return new org.nd4j.linalg.dataset.MultiDataSet(
+          dup(current.getFeatures()),
+          dup(current.getLabels()),
+          dup(current.getFeaturesMaskArrays()),
+          dup(current.getLabelsMaskArrays()));
     }
+  }
+
+  private static INDArray[] dup(INDArray[] arrays) {
+    if (arrays == null) {
+      return null;
+    }
+    INDArray[] out = new INDArray[arrays.length];
+    for (int i = 0; i < arrays.length; i++) {
+      out[i] = arrays[i] == null ? null : arrays[i].dup();
+    }
+    return out;
   }
 
   private double medianStepMs() {

@@ -1,9 +1,11 @@
 package dev.traininghealth.agent.curvature;
 
 import java.util.Map;
+import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Hessian-vector products of the mean loss of one batch by central differences of gradients:
@@ -22,7 +24,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * values after every product.
  */
 final class HessianVectorProduct implements SymmetricOperator {
-  private final MultiLayerNetwork net;
+  private final ProbedNet net;
   private final INDArray params;
   private final INDArray base;
   private final INDArray mask;
@@ -37,6 +39,11 @@ final class HessianVectorProduct implements SymmetricOperator {
    */
   HessianVectorProduct(
       MultiLayerNetwork net, INDArray base, double eps, int batchSize, INDArray gradPlus) {
+    this(ProbedNet.of(net), base, eps, batchSize, gradPlus);
+  }
+
+  HessianVectorProduct(
+      ProbedNet net, INDArray base, double eps, int batchSize, INDArray gradPlus) {
     this.net = net;
     this.params = flat(net.params());
     this.base = flat(base);
@@ -88,25 +95,30 @@ final class HessianVectorProduct implements SymmetricOperator {
   private INDArray gradient() {
     net.computeGradientAndScore();
     gradientEvaluations++;
-    return flat(net.getFlattenedGradients());
+    return flat(net.gradients());
   }
 
   static INDArray flat(INDArray a) {
     return a.rank() == 1 ? a : a.reshape(a.length());
   }
 
-  /** 1 for parameters trained by gradient, 0 for the others; null when all are. */
-  private static INDArray nonGradientMask(MultiLayerNetwork net) {
+  /**
+   * 1 for parameters trained by gradient, 0 for the others; null when all are. Asked of each
+   * layer, as {@code MultiLayerNetwork.updaterDivideByMinibatch} does, so that it works for graphs
+   * too.
+   */
+  private static INDArray nonGradientMask(ProbedNet net) {
     INDArray all = net.params();
     INDArray mask = null;
-    for (Map.Entry<String, INDArray> e : net.paramTable().entrySet()) {
-      if (!net.updaterDivideByMinibatch(e.getKey())) {
-        if (mask == null) {
-          mask = Nd4j.ones(all.dataType(), all.length());
+    for (Layer layer : net.layers()) {
+      for (Map.Entry<String, INDArray> e : layer.paramTable().entrySet()) {
+        if (!layer.updaterDivideByMinibatch(e.getKey())) {
+          if (mask == null) {
+            mask = Nd4j.ones(all.dataType(), all.length());
+          }
+          long from = e.getValue().offset() - all.offset();
+          mask.get(NDArrayIndex.interval(from, from + e.getValue().length())).assign(0);
         }
-        long from = e.getValue().offset() - all.offset();
-        mask.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, from + e.getValue().length()))
-            .assign(0);
       }
     }
     return mask;

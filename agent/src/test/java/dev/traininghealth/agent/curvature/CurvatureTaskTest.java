@@ -22,11 +22,17 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /** The curvature probe as the agent runs it: inside fit's iterationDone, through the listener. */
 class CurvatureTaskTest {
@@ -237,24 +243,74 @@ class CurvatureTaskTest {
   }
 
   @Test
-  void saysOnceThatAComputationGraphIsNotProbed() {
+  void probesAComputationGraphWithoutChangingIt() {
     HealthyGraph job = new HealthyGraph();
-    ComputationGraph graph = job.graph(1);
-    CurvatureTask task = CurvatureTask.builder().every(2).budgetShare(AMPLE_BUDGET).build();
+    ComputationGraph off = job.graph(1);
+    Sink offSink = new Sink();
+    try (HealthListener listener = HealthListener.create(CONFIG, offSink)) {
+      off.addListeners(listener);
+      off.fit(job.data(1), 1);
+    }
+    ComputationGraph on = job.graph(1);
+    CurvatureTask task = CurvatureTask.builder().every(3).budgetShare(AMPLE_BUDGET).build();
     Sink sink = new Sink();
     try (HealthListener listener = HealthListener.create(CONFIG, sink, task)) {
-      graph.addListeners(listener);
-      graph.fit(job.data(1), 1);
+      on.addListeners(listener);
+      on.fit(job.data(1), 1);
     }
-    assertTrue(graph.getIterationCount() > 4);
-    assertTrue(sink.ofType(Curvature.class).isEmpty());
-    List<Heartbeat> degraded =
-        sink.ofType(Heartbeat.class).stream()
-            .filter(h -> h.phase().equals("degraded"))
-            .collect(Collectors.toList());
-    assertEquals(1, degraded.size());
-    assertTrue(degraded.get(0).message().contains("ComputationGraph"), degraded.get(0).message());
-    assertNull(task.latest());
+    List<Curvature> events = sink.ofType(Curvature.class);
+    assertFalse(events.isEmpty());
+    for (Curvature e : events) {
+      assertTrue(e.lambdaMax() > 0 && Double.isFinite(e.lambdaMax()), "lambdaMax " + e.lambdaMax());
+    }
+    assertTrue(off.params().equalsWithEps(on.params(), 0.0), "parameters bit-identical");
+    assertTrue(
+        off.getUpdater()
+            .getStateViewArray()
+            .equalsWithEps(on.getUpdater().getStateViewArray(), 0.0),
+        "updater state bit-identical");
+  }
+
+  /** The same 20-64-3 network as a graph: same parameters, same batch, same estimate. */
+  @Test
+  void aGraphAndTheEquivalentNetworkHaveTheSameCurvature() {
+    HealthyMlp job = new HealthyMlp();
+    MultiLayerNetwork net = job.network(2);
+    ComputationGraph graph =
+        new ComputationGraph(
+            new NeuralNetConfiguration.Builder()
+                .updater(new Adam(1e-2))
+                .graphBuilder()
+                .addInputs("in")
+                .addLayer(
+                    "hidden",
+                    new DenseLayer.Builder().nIn(20).nOut(64).activation(Activation.RELU).build(),
+                    "in")
+                .addLayer(
+                    "out",
+                    new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                        .nIn(64)
+                        .nOut(3)
+                        .activation(Activation.SOFTMAX)
+                        .build(),
+                    "hidden")
+                .setOutputs("out")
+                .build());
+    graph.init();
+    graph.setParams(net.params().dup());
+    DataSet batch = job.data(2).next();
+
+    CurvatureEstimate a = CurvatureProbe.builder().seed(3).build().estimate(net, batch);
+    CurvatureEstimate b =
+        CurvatureProbe.builder()
+            .seed(3)
+            .build()
+            .estimate(
+                graph,
+                new org.nd4j.linalg.dataset.MultiDataSet(batch.getFeatures(), batch.getLabels()));
+    assertEquals(a.lambdaMax(), b.lambdaMax(), 1e-3 * Math.abs(a.lambdaMax()), a + " vs " + b);
+    assertEquals(a.lambdaMin(), b.lambdaMin(), 1e-3 * Math.abs(a.lambdaMax()), a + " vs " + b);
+    assertEquals(a.iterations(), b.iterations());
   }
 
   @Test
