@@ -169,6 +169,7 @@ public final class CurvatureProbe {
     return (int) batch.getFeatures(0).size(0);
   }
 
+  @SuppressWarnings("try") // the scope is what matters, not the resource
   private CurvatureEstimate run(
       ProbedNet net, MultiDataSet batch, int mainIterations, int preIterations, int samples) {
     long started = System.nanoTime();

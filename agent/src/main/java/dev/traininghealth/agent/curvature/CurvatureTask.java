@@ -186,6 +186,7 @@ public final class CurvatureTask implements BoundaryTask {
   }
 
   /** A detached copy: the model's arrays belong to the run and may live in a workspace. */
+  @SuppressWarnings("try") // the scope is what matters, not the resource
   private static MultiDataSet copyOfBatch(ProbedNet net) {
     MultiDataSet current = net == null ? null : net.currentBatch();
     if (current == null) {

@@ -75,7 +75,7 @@ final class Lanczos {
       Ends ends,
       INDArray outMax,
       INDArray outMin) {
-    int maxIter = (int) basis.rows();
+    int maxIter = basis.rows();
     long n = op.dimension();
     double[] alpha = new double[maxIter];
     double[] beta = new double[maxIter];
