@@ -1,5 +1,6 @@
 package dev.traininghealth.agent;
 
+import dev.traininghealth.agent.curvature.CurvatureTask;
 import dev.traininghealth.agent.probe.IterationProbe;
 import dev.traininghealth.agent.probe.ModelInspector;
 import dev.traininghealth.agent.probe.ProbeGuard;
@@ -100,16 +101,21 @@ public final class HealthListener extends BaseTrainingListener implements AutoCl
     }
   }
 
-  /** A listener that sends to the Kafka brokers of {@code config}. */
+  /**
+   * A listener that sends to the Kafka brokers of {@code config}, with the curvature probe when
+   * {@code curvature.every > 0}.
+   */
   public static HealthListener create(AgentConfig config) {
-    return create(
-        config,
+    EventSink sink =
         KafkaEventSink.create(
             config.bootstrapServers(),
             config.topic(),
             config.queueCapacity(),
             config.closeTimeoutMs(),
-            config.kafka()));
+            config.kafka());
+    return config.curvatureEvery() > 0
+        ? create(config, sink, CurvatureTask.from(config))
+        : create(config, sink);
   }
 
   /**

@@ -1,11 +1,9 @@
 package dev.traininghealth.agent.curvature;
 
 import org.deeplearning4j.nn.api.Updater;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
 import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.AdamUpdater;
 import org.nd4j.linalg.learning.config.Adam;
@@ -25,35 +23,36 @@ final class AdamPreconditioner {
   private AdamPreconditioner() {}
 
   /**
-   * P^-1/2 as a vector over all parameters, or null when the network has no updater yet or not
-   * every parameter is under Adam (a partly-Adam network has no single threshold to compare with).
+   * Writes P^-1/2 over all parameters into {@code out} and returns true, or returns false when the
+   * network has no updater yet or not every parameter is under Adam (a partly-Adam network has no
+   * single threshold to compare with). In place: no parameter-sized allocation.
    */
-  static INDArray inverseSqrt(MultiLayerNetwork net) {
-    Updater updater = net.getUpdater(false);
+  static boolean inverseSqrt(ProbedNet net, INDArray out) {
+    Updater updater = net.updater();
     if (!(updater instanceof BaseMultiLayerUpdater)) {
-      return null;
+      return false;
     }
     long n = net.numParams();
-    INDArray out = Nd4j.create(net.params().dataType(), n);
     long covered = 0;
-    int t = Math.max(1, net.getIterationCount());
+    int t = Math.max(1, net.iterationCount());
     for (UpdaterBlock block : ((BaseMultiLayerUpdater<?>) updater).getUpdaterBlocks()) {
       if (!(block.getGradientUpdater() instanceof AdamUpdater)) {
-        return null;
+        return false;
       }
       AdamUpdater adam = (AdamUpdater) block.getGradientUpdater();
       INDArray v = adam.getV();
       if (v == null) {
-        return null;
+        return false;
       }
       Adam conf = adam.getConfig();
       double correction = 1 - Math.pow(conf.getBeta2(), t);
-      INDArray vHat = v.reshape(v.length()).castTo(out.dataType()).div(correction);
-      INDArray p = Transforms.sqrt(vHat, false).addi(conf.getEpsilon());
-      out.get(NDArrayIndex.interval(block.getParamOffsetStart(), block.getParamOffsetEnd()))
-          .assign(Transforms.pow(p, -0.5, false));
+      INDArray p =
+          out.get(NDArrayIndex.interval(block.getParamOffsetStart(), block.getParamOffsetEnd()));
+      p.assign(v.reshape(v.length())).muli(1 / correction);
+      Transforms.sqrt(p, false).addi(conf.getEpsilon());
+      Transforms.pow(p, -0.5, false);
       covered += block.getParamOffsetEnd() - block.getParamOffsetStart();
     }
-    return covered == n ? out : null;
+    return covered == n;
   }
 }

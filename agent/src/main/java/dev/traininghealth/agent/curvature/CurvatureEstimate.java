@@ -5,8 +5,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * One estimate of the extreme eigenvalues of the Hessian of the mean loss of a batch, or a skip
- * with its reason. Immutable: the eigenvectors are private copies, and {@link #vectorMax()} and
- * {@link #vectorMin()} hand out fresh copies.
+ * with its reason. Immutable: the eigenvectors are the estimate's own (the probe allocates them
+ * for this estimate and afterwards only reads them, to warm-start the next one), and
+ * {@link #vectorMax()} and {@link #vectorMin()} hand out fresh copies.
  */
 public final class CurvatureEstimate {
   private final double lambdaMax;
@@ -34,8 +35,9 @@ public final class CurvatureEstimate {
     this.trace = b.trace;
     this.preconditionedMax = b.preconditionedMax;
     this.batchSize = b.batchSize;
-    this.vectorMax = b.vectorMax == null ? null : b.vectorMax.dup();
-    this.vectorMin = b.vectorMin == null ? null : b.vectorMin.dup();
+    // Not copied: a parameter-sized copy costs about a gradient evaluation (see Vectors).
+    this.vectorMax = b.vectorMax;
+    this.vectorMin = b.vectorMin;
     this.skipReason = b.skipReason;
   }
 

@@ -1,10 +1,14 @@
 package dev.traininghealth.agent.curvature;
 
+import dev.traininghealth.agent.curvature.Vectors.Slot;
 import java.util.Random;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.DataSet;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -16,23 +20,24 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *
  * <p>Meant to be called between iterations on the training thread (e.g. right after
  * {@code iterationDone}); it leaves the run exactly as it was (see {@link RunStateGuard}). One
- * probe per network: it keeps the last eigenvectors to warm-start the next estimate, and a
- * Lanczos basis of {@code maxIterations x numParams} in the network's data type (the memory price
- * of full re-orthogonalisation: 12 x 1.86M floats = 89 MB for the 784-1024-1024-10 MLP). Not
- * thread-safe.
+ * probe per network: it keeps the last eigenvectors to warm-start the next estimate, a Lanczos
+ * basis of {@code maxIterations x numParams} in the network's data type (the memory price of full
+ * re-orthogonalisation: 12 x 1.86M floats = 89 MB for the 784-1024-1024-10 MLP) and up to ten
+ * parameter-sized scratch vectors (75 MB there), all reused across estimates. Not thread-safe.
  *
- * <p>Cost: each Lanczos iteration is two gradient evaluations; the defaults (12 + 6 iterations)
- * cap an estimate at 36 gradient evaluations.
+ * <p>Cost: each Lanczos iteration is two gradient evaluations at training speed plus a few BLAS
+ * passes and one re-orthogonalisation against the basis; the defaults (12 + 6 iterations) cap an
+ * estimate at 36 gradient evaluations.
  */
 public final class CurvatureProbe {
   /**
-   * Default cadence, in iterations. Provisional: in the one {@code CurvatureBench} run so far (on
-   * an overloaded shared 2-core machine) an estimate cost 34-36 gradient evaluations and about
-   * 116 steps of the 784-1024-1024-10 MLP, i.e. 1.12x amortised at 1000 iterations, above the 5%
-   * goal; the budgeted {@link #estimate(MultiLayerNetwork, DataSet, double)} shortens or skips
-   * estimates to keep within {@code budgetShare}.
+   * Default cadence, in iterations, from {@code scripts/bench.sh CurvatureBench} on the
+   * 784-1024-1024-10 MLP (README, "Curvature probe"): a full default estimate took 34 gradient
+   * evaluations, 1.3 s, about 33 training steps. Every 2000 iterations that is 1.017x alone and
+   * 1.032x with the listener's default probes; every 1000 it was 1.048x, too close to the 1.05x
+   * goal on a noisy machine (a run under heavier load the same hour gave 1.10x).
    */
-  public static final int DEFAULT_EVERY = 1000;
+  public static final int DEFAULT_EVERY = 2000;
 
   /**
    * Relative step h / max(1, ||w||) for float64 networks. Measured against the exact Hessian of a
@@ -59,10 +64,12 @@ public final class CurvatureProbe {
   private final double budgetShare;
   private final Random random;
 
+  private final Vectors.Scratch scratch = new Vectors.Scratch();
+  private float[] signs;
   private INDArray basis;
   private INDArray previousMax;
   private INDArray previousMin;
-  private INDArray previousPreconditioned;
+  private boolean hasPreconditioned;
   private double millisPerGradient = Double.NaN;
 
   private CurvatureProbe(Builder b) {
@@ -86,7 +93,12 @@ public final class CurvatureProbe {
 
   /** Estimates on {@code batch} with no time limit beyond the iteration caps. */
   public CurvatureEstimate estimate(MultiLayerNetwork net, DataSet batch) {
-    return run(net, batch, maxIterations, preconditionedIterations, traceSamples);
+    return estimate(ProbedNet.of(net), multi(batch), Double.NaN);
+  }
+
+  /** The same for a graph, on a batch of all its inputs and outputs. */
+  public CurvatureEstimate estimate(ComputationGraph graph, MultiDataSet batch) {
+    return estimate(ProbedNet.of(graph), batch, Double.NaN);
   }
 
   /**
@@ -97,6 +109,20 @@ public final class CurvatureProbe {
    * minimal estimate to measure it.
    */
   public CurvatureEstimate estimate(MultiLayerNetwork net, DataSet batch, double budgetMillis) {
+    return estimate(ProbedNet.of(net), multi(batch), budgetMillis);
+  }
+
+  /** The same for a graph. */
+  public CurvatureEstimate estimate(
+      ComputationGraph graph, MultiDataSet batch, double budgetMillis) {
+    return estimate(ProbedNet.of(graph), batch, budgetMillis);
+  }
+
+  /** Unbudgeted when {@code budgetMillis} is NaN. */
+  CurvatureEstimate estimate(ProbedNet net, MultiDataSet batch, double budgetMillis) {
+    if (Double.isNaN(budgetMillis)) {
+      return run(net, batch, maxIterations, preconditionedIterations, traceSamples);
+    }
     if (Double.isNaN(millisPerGradient)) {
       return run(net, batch, Math.min(MIN_BUDGET_ITERATIONS, maxIterations), 0, 0);
     }
@@ -107,7 +133,7 @@ public final class CurvatureProbe {
               java.util.Locale.ROOT,
               "budget %.1f ms affords %d Lanczos iterations at %.1f ms per gradient, need %d",
               budgetMillis, affordable, millisPerGradient, MIN_BUDGET_ITERATIONS),
-          batch.numExamples());
+          examples(batch));
     }
     int main = Math.min(maxIterations, affordable);
     int left = affordable - main;
@@ -126,44 +152,70 @@ public final class CurvatureProbe {
   public void reset() {
     previousMax = null;
     previousMin = null;
-    previousPreconditioned = null;
+    hasPreconditioned = false;
   }
 
+  private static MultiDataSet multi(DataSet d) {
+    INDArray fm = d.getFeaturesMaskArray();
+    INDArray lm = d.getLabelsMaskArray();
+    return new org.nd4j.linalg.dataset.MultiDataSet(
+        new INDArray[] {d.getFeatures()},
+        new INDArray[] {d.getLabels()},
+        fm == null ? null : new INDArray[] {fm},
+        lm == null ? null : new INDArray[] {lm});
+  }
+
+  private static int examples(MultiDataSet batch) {
+    return (int) batch.getFeatures(0).size(0);
+  }
+
+  @SuppressWarnings("try") // the scope is what matters, not the resource
   private CurvatureEstimate run(
-      MultiLayerNetwork net, DataSet batch, int mainIterations, int preIterations, int samples) {
+      ProbedNet net, MultiDataSet batch, int mainIterations, int preIterations, int samples) {
     long started = System.nanoTime();
-    int batchSize = batch.numExamples();
+    int batchSize = examples(batch);
     CurvatureEstimate.Builder out = CurvatureEstimate.builder().batchSize(batchSize);
-    try (RunStateGuard guard = RunStateGuard.open(net)) {
-      net.setInput(batch.getFeatures());
-      net.setLabels(batch.getLabels());
-      if (batch.getFeaturesMaskArray() != null || batch.getLabelsMaskArray() != null) {
-        net.setLayerMaskArrays(batch.getFeaturesMaskArray(), batch.getLabelsMaskArray());
-      }
+    // Called from inside fit, possibly within a workspace scope: what the probe keeps (scratch,
+    // eigenvectors) must live outside every workspace, or a workspace reset would overwrite it.
+    try (MemoryWorkspace outside = Nd4j.getMemoryManager().scopeOutOfWorkspaces();
+        RunStateGuard guard = RunStateGuard.open(net, scratch)) {
+      net.setBatch(batch);
       DataType type = net.params().dataType();
+      long n = net.numParams();
       double h = Double.isNaN(eps) ? defaultEps(type) : eps;
-      HessianVectorProduct hvp = new HessianVectorProduct(net, guard.savedParams(), h, batchSize);
-      long n = hvp.dimension();
+      HessianVectorProduct hvp =
+          new HessianVectorProduct(
+              net, guard.savedParams(), h, batchSize, scratch.get(Slot.GRADIENT_PLUS, type, n));
+      INDArray w = scratch.get(Slot.LANCZOS_W, type, n);
 
       INDArray start = warmStart(previousMax, previousMin, n, type);
       hvp.project(start);
+      // Fresh vectors: they go out in the estimate, which may be read long after the next one.
+      INDArray vectorMax = Nd4j.create(type, n);
+      INDArray vectorMin = Nd4j.create(type, n);
       Lanczos.Result main =
-          Lanczos.run(hvp, start, basis(n, type, mainIterations), tolerance, Lanczos.Ends.BOTH);
+          Lanczos.run(
+              hvp, start, basis(n, type, mainIterations), w, tolerance, Lanczos.Ends.BOTH,
+              vectorMax, vectorMin);
       out.lanczos(main);
       previousMax = main.vectorMax;
       previousMin = main.vectorMin;
 
       if (preIterations > 0) {
-        INDArray d = AdamPreconditioner.inverseSqrt(net);
-        if (d != null) {
-          PreconditionedOperator op = new PreconditionedOperator(hvp, d);
-          INDArray preStart = warmStart(previousPreconditioned, null, n, type);
+        INDArray d = scratch.get(Slot.PRECONDITIONER, type, n);
+        if (AdamPreconditioner.inverseSqrt(net, d)) {
+          PreconditionedOperator op =
+              new PreconditionedOperator(hvp, d, scratch.get(Slot.PRECONDITIONED_SCALED, type, n));
+          INDArray previous = scratch.peek(Slot.PRECONDITIONED_VECTOR, type, n);
+          INDArray preStart = warmStart(hasPreconditioned ? previous : null, null, n, type);
           hvp.project(preStart);
+          INDArray preVector = scratch.get(Slot.PRECONDITIONED_VECTOR, type, n);
           Lanczos.Result pre =
               Lanczos.run(
-                  op, preStart, basis(n, type, preIterations), tolerance, Lanczos.Ends.MAX_ONLY);
+                  op, preStart, basis(n, type, preIterations), w, tolerance,
+                  Lanczos.Ends.MAX_ONLY, preVector, null);
           out.preconditionedMax(pre.thetaMax);
-          previousPreconditioned = pre.vectorMax;
+          hasPreconditioned = true;
         }
       }
       if (samples > 0) {
@@ -177,37 +229,44 @@ public final class CurvatureProbe {
   }
 
   private double hutchinson(HessianVectorProduct hvp, long n, DataType type, int samples) {
-    INDArray z = Nd4j.create(type, n);
-    INDArray hz = Nd4j.create(type, n);
+    INDArray z = scratch.get(Slot.TRACE_Z, type, n);
+    INDArray hz = scratch.get(Slot.TRACE_HZ, type, n);
     double sum = 0;
     for (int i = 0; i < samples; i++) {
-      z.assign(rademacher(n, type));
+      fillRademacher(z);
       hvp.project(z);
       hvp.apply(z, hz);
-      sum += z.mul(hz).sumNumber().doubleValue();
+      sum += Vectors.dot(z, hz);
     }
     return sum / samples;
   }
 
-  /** Previous eigenvectors plus some noise, so that directions that were not there can enter. */
+  /**
+   * Previous eigenvectors plus some noise, so that directions that were not there can enter;
+   * written into the probe's start vector.
+   */
   private INDArray warmStart(INDArray a, INDArray b, long n, DataType type) {
-    INDArray noise = rademacher(n, type);
+    INDArray start = scratch.get(Slot.START, type, n);
+    fillRademacher(start);
     if (a == null || a.length() != n || a.dataType() != type) {
-      return noise;
+      return start;
     }
-    INDArray start = noise.muli(WARM_NOISE / Math.sqrt(n)).addi(a);
-    if (b != null && b.length() == n) {
+    start.muli(WARM_NOISE / Math.sqrt(n)).addi(a);
+    if (b != null && b.length() == n && b.dataType() == type) {
       start.addi(b);
     }
     return start;
   }
 
   /** Random signs from the probe's own generator: ND4J's generator belongs to the run. */
-  private INDArray rademacher(long n, DataType type) {
+  private void fillRademacher(INDArray v) {
+    long n = v.length();
     if (n > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("too many parameters: " + n);
     }
-    float[] signs = new float[(int) n];
+    if (signs == null || signs.length != n) {
+      signs = new float[(int) n];
+    }
     int bits = 0;
     for (int i = 0; i < signs.length; i++) {
       if ((i & 31) == 0) {
@@ -216,8 +275,14 @@ public final class CurvatureProbe {
       signs[i] = (bits & 1) == 0 ? 1f : -1f;
       bits >>>= 1;
     }
-    INDArray v = Nd4j.createFromArray(signs);
-    return type == DataType.FLOAT ? v : v.castTo(type);
+    if (v.dataType() == DataType.FLOAT && v.offset() == 0 && v.data().length() == n) {
+      // One bulk copy into the native buffer (DataBuffer.setData puts element by element).
+      java.nio.FloatBuffer target = v.data().asNioFloat();
+      target.position(0);
+      target.put(signs);
+    } else {
+      v.assign(Nd4j.createFromArray(signs).castTo(v.dataType()));
+    }
   }
 
   private INDArray basis(long n, DataType type, int rows) {

@@ -1,9 +1,11 @@
 package dev.traininghealth.agent.curvature;
 
 import java.util.Map;
+import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Hessian-vector products of the mean loss of one batch by central differences of gradients:
@@ -22,7 +24,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * values after every product.
  */
 final class HessianVectorProduct implements SymmetricOperator {
-  private final MultiLayerNetwork net;
+  private final ProbedNet net;
   private final INDArray params;
   private final INDArray base;
   private final INDArray mask;
@@ -31,13 +33,23 @@ final class HessianVectorProduct implements SymmetricOperator {
   private final double batchSize;
   private int gradientEvaluations;
 
-  HessianVectorProduct(MultiLayerNetwork net, INDArray base, double eps, int batchSize) {
+  /**
+   * @param base the parameters to differentiate at (the saved copy; the network's own are moved)
+   * @param gradPlus scratch vector of the parameter count
+   */
+  HessianVectorProduct(
+      MultiLayerNetwork net, INDArray base, double eps, int batchSize, INDArray gradPlus) {
+    this(ProbedNet.of(net), base, eps, batchSize, gradPlus);
+  }
+
+  HessianVectorProduct(
+      ProbedNet net, INDArray base, double eps, int batchSize, INDArray gradPlus) {
     this.net = net;
     this.params = flat(net.params());
     this.base = flat(base);
     this.mask = nonGradientMask(net);
-    this.gradPlus = Nd4j.create(params.dataType(), params.length());
-    this.step = eps * Math.max(1.0, this.base.norm2Number().doubleValue());
+    this.gradPlus = gradPlus;
+    this.step = eps * Math.max(1.0, Vectors.norm(this.base));
     this.batchSize = batchSize;
   }
 
@@ -53,18 +65,25 @@ final class HessianVectorProduct implements SymmetricOperator {
     }
   }
 
+  /**
+   * Two gradient evaluations plus about eight elementwise passes over the parameters, all in
+   * place: the network computes its gradient into its own flattened view, which is copied once.
+   */
   @Override
   public void apply(INDArray v, INDArray out) {
-    double norm = v.norm2Number().doubleValue();
+    double norm = Vectors.norm(v);
     if (norm == 0) {
       out.assign(0);
       return;
     }
     double h = step / norm;
-    params.assign(v).muli(h).addi(base);
+    params.assign(base);
+    Vectors.axpy(h, v, params);
     gradPlus.assign(gradient());
-    params.assign(v).muli(-h).addi(base);
-    out.assign(gradPlus).subi(gradient()).muli(1.0 / (2 * h * batchSize));
+    params.assign(base);
+    Vectors.axpy(-h, v, params);
+    gradPlus.subi(gradient());
+    out.assign(gradPlus).muli(1.0 / (2 * h * batchSize));
     params.assign(base);
     project(out);
   }
@@ -76,25 +95,30 @@ final class HessianVectorProduct implements SymmetricOperator {
   private INDArray gradient() {
     net.computeGradientAndScore();
     gradientEvaluations++;
-    return flat(net.getFlattenedGradients());
+    return flat(net.gradients());
   }
 
   static INDArray flat(INDArray a) {
     return a.rank() == 1 ? a : a.reshape(a.length());
   }
 
-  /** 1 for parameters trained by gradient, 0 for the others; null when all are. */
-  private static INDArray nonGradientMask(MultiLayerNetwork net) {
+  /**
+   * 1 for parameters trained by gradient, 0 for the others; null when all are. Asked of each
+   * layer, as {@code MultiLayerNetwork.updaterDivideByMinibatch} does, so that it works for graphs
+   * too.
+   */
+  private static INDArray nonGradientMask(ProbedNet net) {
     INDArray all = net.params();
     INDArray mask = null;
-    for (Map.Entry<String, INDArray> e : net.paramTable().entrySet()) {
-      if (!net.updaterDivideByMinibatch(e.getKey())) {
-        if (mask == null) {
-          mask = Nd4j.ones(all.dataType(), all.length());
+    for (Layer layer : net.layers()) {
+      for (Map.Entry<String, INDArray> e : layer.paramTable().entrySet()) {
+        if (!layer.updaterDivideByMinibatch(e.getKey())) {
+          if (mask == null) {
+            mask = Nd4j.ones(all.dataType(), all.length());
+          }
+          long from = e.getValue().offset() - all.offset();
+          mask.get(NDArrayIndex.interval(from, from + e.getValue().length())).assign(0);
         }
-        long from = e.getValue().offset() - all.offset();
-        mask.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, from + e.getValue().length()))
-            .assign(0);
       }
     }
     return mask;

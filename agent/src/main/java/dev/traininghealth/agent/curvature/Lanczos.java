@@ -50,37 +50,53 @@ final class Lanczos {
   }
 
   private static final int MIN_ITERATIONS = 3;
+  /** Kahan-Parlett "twice is enough": a second pass only when the first removed this much. */
+  private static final double REPEAT_BELOW = 1 / Math.sqrt(2);
 
   private Lanczos() {}
 
   /**
    * Runs at most {@code basis.rows()} iterations from {@code start} (need not be normalised; left
    * unchanged), stopping when the required ends have residual at most {@code tolerance} times the
-   * spectral scale max(|theta_max|, |theta_min|).
+   * spectral scale max(|theta_max|, |theta_min|). Allocates nothing of the operator's dimension:
+   * the caller hands in the scratch and the vectors the Ritz vectors are written to.
    *
    * @param basis scratch of shape [maxIterations, n] in the vectors' data type, reused across calls
+   * @param w scratch vector of length n
+   * @param outMax receives the unit Ritz vector of the largest Ritz value
+   * @param outMin receives that of the smallest; null when not wanted
    */
   static Result run(
-      SymmetricOperator op, INDArray start, INDArray basis, double tolerance, Ends ends) {
-    int maxIter = (int) basis.rows();
+      SymmetricOperator op,
+      INDArray start,
+      INDArray basis,
+      INDArray w,
+      double tolerance,
+      Ends ends,
+      INDArray outMax,
+      INDArray outMin) {
+    int maxIter = basis.rows();
     long n = op.dimension();
     double[] alpha = new double[maxIter];
     double[] beta = new double[maxIter];
-    INDArray w = Nd4j.create(start.dataType(), n);
-    double startNorm = start.norm2Number().doubleValue();
-    if (!(startNorm > 0)) {
+    double startNorm = Vectors.norm(start);
+    if (!(startNorm > 0) || Double.isInfinite(startNorm)) {
       throw new IllegalArgumentException("start vector is zero or not finite");
     }
-    basis.getRow(0).assign(start).divi(startNorm);
+    basis.getRow(0).assign(start).muli(1 / startNorm);
     SymmetricEigen eig = null;
     int k = 0;
     while (k < maxIter) {
       INDArray q = basis.getRow(k);
       op.apply(q, w);
-      alpha[k] = w.mul(q).sumNumber().doubleValue();
-      reorthogonalise(basis, k + 1, w);
-      reorthogonalise(basis, k + 1, w);
-      beta[k] = w.norm2Number().doubleValue();
+      alpha[k] = Vectors.dot(w, q);
+      // The three-term recurrence first, so that re-orthogonalisation only removes what rounding
+      // left; then its "twice is enough" test rarely asks for a second pass.
+      Vectors.axpy(-alpha[k], q, w);
+      if (k > 0) {
+        Vectors.axpy(-beta[k - 1], basis.getRow(k - 1), w);
+      }
+      beta[k] = reorthogonalise(basis, k + 1, w);
       k++;
       eig = SymmetricEigen.of(tridiagonal(alpha, beta, k));
       if (k >= MIN_ITERATIONS || k == n) {
@@ -99,28 +115,50 @@ final class Lanczos {
         break;
       }
       if (k < maxIter) {
-        basis.getRow(k).assign(w).divi(beta[k - 1]);
+        basis.getRow(k).assign(w).muli(1 / beta[k - 1]);
       }
     }
     int iMax = eig.indexOfMax();
     int iMin = eig.indexOfMin();
     INDArray used = basis.get(NDArrayIndex.interval(0, k), NDArrayIndex.all());
+    ritzVector(used, eig, iMax, k, outMax);
+    if (outMin != null) {
+      ritzVector(used, eig, iMin, k, outMin);
+    }
     return new Result(
         eig.value(iMax),
         eig.value(iMin),
         residual(eig, iMax, beta[k - 1], k),
         residual(eig, iMin, beta[k - 1], k),
         k,
-        ritzVector(used, eig, iMax, k),
-        ritzVector(used, eig, iMin, k));
+        outMax,
+        outMin);
   }
 
-  /** w -= Q^T (Q w) over the first {@code rows} basis rows: one pass of classical Gram-Schmidt. */
-  private static void reorthogonalise(INDArray basis, int rows, INDArray w) {
+  /**
+   * Removes from {@code w} its components along the first {@code rows} basis rows (classical
+   * Gram-Schmidt as two matrix-vector products, in place), repeated once when the first pass
+   * cancelled most of {@code w}, which is when rounding leaves it visibly unorthogonal. Returns
+   * the norm of what is left. The basis is 12 x n at most: one pass reads it twice, about as much
+   * memory traffic as a few elementwise operations per row.
+   */
+  private static double reorthogonalise(INDArray basis, int rows, INDArray w) {
     INDArray q = basis.get(NDArrayIndex.interval(0, rows), NDArrayIndex.all());
     INDArray column = w.reshape(w.length(), 1);
-    INDArray coefficients = q.mmul(column);
-    w.subi(q.transpose().mmul(coefficients).reshape(w.length()));
+    INDArray coefficients = Nd4j.create(w.dataType(), rows, 1);
+    double before = Vectors.norm(w);
+    double after = before;
+    for (int pass = 0; pass < 2; pass++) {
+      Nd4j.gemm(q, column, coefficients, false, false, 1.0, 0.0);
+      Nd4j.gemm(q, coefficients, column, true, false, -1.0, 1.0);
+      double norm = Vectors.norm(w);
+      boolean enough = norm >= REPEAT_BELOW * after;
+      after = norm;
+      if (enough) {
+        break;
+      }
+    }
+    return after;
   }
 
   private static double[][] tridiagonal(double[] alpha, double[] beta, int k) {
@@ -139,14 +177,16 @@ final class Lanczos {
     return Math.abs(lastBeta * eig.vector(i, k - 1));
   }
 
-  private static INDArray ritzVector(INDArray used, SymmetricEigen eig, int i, int k) {
+  private static void ritzVector(INDArray used, SymmetricEigen eig, int i, int k, INDArray out) {
     double[] s = new double[k];
     for (int j = 0; j < k; j++) {
       s[j] = eig.vector(i, j);
     }
     INDArray coefficients = Nd4j.create(s, new long[] {1, k}).castTo(used.dataType());
-    INDArray v = coefficients.mmul(used).reshape(used.columns());
-    double norm = v.norm2Number().doubleValue();
-    return norm > 0 ? v.divi(norm) : v;
+    Nd4j.gemm(coefficients, used, out.reshape(1, used.columns()), false, false, 1.0, 0.0);
+    double norm = Vectors.norm(out);
+    if (norm > 0) {
+      out.muli(1 / norm);
+    }
   }
 }

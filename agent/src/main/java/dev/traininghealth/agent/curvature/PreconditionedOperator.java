@@ -8,10 +8,11 @@ final class PreconditionedOperator implements SymmetricOperator {
   private final INDArray d;
   private final INDArray scaled;
 
-  PreconditionedOperator(SymmetricOperator h, INDArray d) {
+  /** @param scaled scratch vector of the operator's dimension */
+  PreconditionedOperator(SymmetricOperator h, INDArray d, INDArray scaled) {
     this.h = h;
     this.d = d;
-    this.scaled = d.like();
+    this.scaled = scaled;
   }
 
   @Override

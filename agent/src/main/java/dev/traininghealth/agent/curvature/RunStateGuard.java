@@ -31,36 +31,43 @@ import org.nd4j.linalg.factory.Nd4j;
  * would make the loop throw {@link java.util.ConcurrentModificationException}.
  */
 final class RunStateGuard implements AutoCloseable {
-  private static final Field LISTENERS = listenersField();
-
-  private final MultiLayerNetwork net;
+  private final ProbedNet net;
+  private final Field listenersField;
   private final INDArray params;
   private final INDArray gradients;
   private final double score;
   private final Gradient gradient;
-  private final INDArray input;
-  private final INDArray labels;
+  private final Object[] batch;
   private final long rngRoot;
   private final long rngNode;
   private final Collection<TrainingListener> listeners;
   private final List<IDropout> dropouts = new ArrayList<>();
   private final List<IWeightNoise> noises = new ArrayList<>();
 
-  private RunStateGuard(MultiLayerNetwork net) {
+  private RunStateGuard(ProbedNet net, Vectors.Scratch scratch) {
     this.net = net;
-    this.params = net.params().dup();
-    INDArray g = net.getFlattenedGradients();
-    this.gradients = g == null ? null : g.dup();
+    this.listenersField = listenersField(net.listenerOwner());
+    INDArray p = net.params();
+    this.params =
+        scratch
+            .get(Vectors.Slot.SAVED_PARAMS, p.dataType(), p.length())
+            .assign(p.reshape(p.length()));
+    INDArray g = net.gradients();
+    this.gradients =
+        g == null
+            ? null
+            : scratch
+                .get(Vectors.Slot.SAVED_GRADIENTS, g.dataType(), g.length())
+                .assign(g.reshape(g.length()));
     this.score = net.score();
     this.gradient = net.gradient();
-    this.input = net.getInput();
-    this.labels = net.getLabels();
+    this.batch = net.saveBatch();
     Random rng = Nd4j.getRandom();
     this.rngRoot = rng.rootState();
     this.rngNode = rng.nodeState();
-    this.listeners = net.getListeners();
+    this.listeners = net.listeners();
     detachListeners();
-    for (Layer layer : net.getLayers()) {
+    for (Layer layer : net.layers()) {
       org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
       dropouts.add(conf.getIDropout());
       conf.setIDropout(null);
@@ -74,28 +81,34 @@ final class RunStateGuard implements AutoCloseable {
     }
   }
 
-  static RunStateGuard open(MultiLayerNetwork net) {
-    return new RunStateGuard(net);
+  /** Saves into {@code scratch}'s vectors rather than fresh copies (see {@link Vectors}). */
+  static RunStateGuard open(ProbedNet net, Vectors.Scratch scratch) {
+    return new RunStateGuard(net, scratch);
   }
 
-  /** The parameters as they were when the guard opened (a copy; do not modify). */
+  static RunStateGuard open(MultiLayerNetwork net) {
+    return open(ProbedNet.of(net), new Vectors.Scratch());
+  }
+
+  /** The parameters as they were when the guard opened, flattened (a copy; do not modify). */
   INDArray savedParams() {
     return params;
   }
 
   @Override
   public void close() {
-    net.params().assign(params);
+    INDArray p = net.params();
+    p.reshape(p.length()).assign(params);
     if (gradients != null) {
-      net.getFlattenedGradients().assign(gradients);
+      INDArray g = net.gradients();
+      g.reshape(g.length()).assign(gradients);
     }
     net.clearLayerMaskArrays();
     net.clearLayersStates();
-    net.setInput(input);
-    net.setLabels(labels);
+    net.restore(batch);
     net.setScore(score);
     net.setGradient(gradient);
-    Layer[] layers = net.getLayers();
+    Layer[] layers = net.layers();
     for (int i = 0; i < layers.length; i++) {
       org.deeplearning4j.nn.conf.layers.Layer conf = layers[i].conf().getLayer();
       conf.setIDropout(dropouts.get(i));
@@ -108,30 +121,30 @@ final class RunStateGuard implements AutoCloseable {
   }
 
   private void detachListeners() {
-    if (LISTENERS != null) {
+    if (listenersField != null) {
       setField(new ArrayList<TrainingListener>());
-    } else if (!listeners.isEmpty()) {
+    } else if (listeners != null && !listeners.isEmpty()) {
       throw new IllegalStateException("cannot detach the network's listeners safely");
     }
   }
 
   private void attachListeners() {
-    if (LISTENERS != null) {
+    if (listenersField != null) {
       setField(listeners);
     }
   }
 
   private void setField(Collection<TrainingListener> value) {
     try {
-      LISTENERS.set(net, value);
+      listenersField.set(net.model, value);
     } catch (IllegalAccessException e) {
       throw new IllegalStateException("cannot swap the network's listeners", e);
     }
   }
 
-  private static Field listenersField() {
+  private static Field listenersField(Class<?> owner) {
     try {
-      Field f = MultiLayerNetwork.class.getDeclaredField("trainingListeners");
+      Field f = owner.getDeclaredField("trainingListeners");
       f.setAccessible(true);
       return f;
     } catch (ReflectiveOperationException | RuntimeException e) {

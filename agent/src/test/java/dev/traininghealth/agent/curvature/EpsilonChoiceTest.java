@@ -27,7 +27,8 @@ class EpsilonChoiceTest {
       net.setInput(batch.getFeatures());
       net.setLabels(batch.getLabels());
       HessianVectorProduct hvp =
-          new HessianVectorProduct(net, guard.savedParams(), eps, batch.numExamples());
+          new HessianVectorProduct(
+              net, guard.savedParams(), eps, batch.numExamples(), net.params().dup().reshape(-1));
       INDArray in = Nd4j.createFromArray(v).castTo(net.params().dataType());
       INDArray out = in.like();
       hvp.apply(in, out);
