@@ -1,5 +1,6 @@
 package dev.traininghealth.agent;
 
+import dev.traininghealth.agent.action.ActionSettings;
 import dev.traininghealth.agent.probe.ProbeSettings;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -38,6 +39,8 @@ import java.util.TreeMap;
  *     units every this many iterations, with an extra forward pass (0: off)</td></tr>
  * <tr><td>kafka.*</td><td>string</td><td></td><td>passed to the Kafka producer without the
  *     prefix (e.g. {@code kafka.security.protocol=SASL_SSL})</td></tr>
+ * <tr><td>commands.*, actions.*</td><td></td><td></td><td>the command consumer and the actions:
+ *     see {@link ActionSettings} and the README's "Commands (agent side)"</td></tr>
  * </table>
  */
 public final class AgentConfig {
@@ -50,6 +53,7 @@ public final class AgentConfig {
   private final long closeTimeoutMs;
   private final Map<String, String> kafka;
   private final ProbeSettings probes;
+  private final ActionSettings actions;
 
   private AgentConfig(Builder b) {
     this.job = b.job == null || b.job.isEmpty() ? defaultJobName() : b.job;
@@ -71,6 +75,10 @@ public final class AgentConfig {
         tier.withCadences(
             b.normsEvery >= 0 ? b.normsEvery : tier.normsEvery(),
             b.activationsEvery >= 0 ? b.activationsEvery : tier.activationsEvery());
+    this.actions =
+        b.actions != null && b.actionOptions.isEmpty()
+            ? b.actions
+            : ActionSettings.fromMap(b.actionOptions);
   }
 
   public static Builder builder() {
@@ -125,11 +133,13 @@ public final class AgentConfig {
         default:
           if (k.startsWith("kafka.") && k.length() > "kafka.".length()) {
             b.kafka.put(k.substring("kafka.".length()), v);
+          } else if (ActionSettings.owns(k)) {
+            b.actionOptions.put(k, v);
           } else {
             throw new IllegalArgumentException(
                 "unknown agent option '" + k + "' (known: job, worker, bootstrap.servers, topic,"
                     + " queue.capacity, heartbeat.interval.ms, close.timeout.ms, probes, norms.every,"
-                    + " activations.every, kafka.*)");
+                    + " activations.every, kafka.*, commands.*, actions.*)");
           }
       }
     }
@@ -225,6 +235,11 @@ public final class AgentConfig {
     return probes;
   }
 
+  /** Commands and actions: off unless {@code commands.enabled=true} and a key is set. */
+  public ActionSettings actions() {
+    return actions;
+  }
+
   /** The effective configuration as reported in {@code job_started}; secrets are masked. */
   public Map<String, String> describe() {
     Map<String, String> m = new LinkedHashMap<>();
@@ -243,6 +258,7 @@ public final class AgentConfig {
       boolean secret = k.contains("password") || k.contains("jaas") || k.contains("secret");
       m.put("kafka." + e.getKey(), secret ? "***" : e.getValue());
     }
+    m.putAll(actions.describe());
     return m;
   }
 
@@ -259,8 +275,25 @@ public final class AgentConfig {
     private String probes = "cheap";
     private int normsEvery = -1;
     private int activationsEvery = -1;
+    private final Map<String, String> actionOptions = new LinkedHashMap<>();
+    private ActionSettings actions;
 
     private Builder() {}
+
+    /** A {@code commands.*} or {@code actions.*} option, checked when built. */
+    public Builder action(String key, String value) {
+      if (!ActionSettings.owns(key)) {
+        throw new IllegalArgumentException("not a commands.* or actions.* option: " + key);
+      }
+      this.actionOptions.put(key, value);
+      return this;
+    }
+
+    /** All command and action options at once; ignored once any {@link #action} option is set. */
+    public Builder actions(ActionSettings v) {
+      this.actions = v;
+      return this;
+    }
 
     /** Cost tier, {@code cheap} or {@code thorough}. */
     public Builder probes(String v) {

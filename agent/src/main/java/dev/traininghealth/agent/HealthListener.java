@@ -1,5 +1,6 @@
 package dev.traininghealth.agent;
 
+import dev.traininghealth.agent.action.ActionExecutor;
 import dev.traininghealth.agent.probe.IterationProbe;
 import dev.traininghealth.agent.probe.ModelInspector;
 import dev.traininghealth.agent.probe.ProbeGuard;
@@ -102,14 +103,18 @@ public final class HealthListener extends BaseTrainingListener implements AutoCl
 
   /** A listener that sends to the Kafka brokers of {@code config}. */
   public static HealthListener create(AgentConfig config) {
-    return create(
-        config,
+    EventSink sink =
         KafkaEventSink.create(
             config.bootstrapServers(),
             config.topic(),
             config.queueCapacity(),
             config.closeTimeoutMs(),
-            config.kafka()));
+            config.kafka());
+    if (config.actions().enabled()) {
+      // No curvature supplier here yet: curvature_step then fails with a reason.
+      return create(config, sink, ActionExecutor.start(config, null));
+    }
+    return create(config, sink);
   }
 
   /**
