@@ -1,6 +1,7 @@
 package dev.traininghealth.agent;
 
 import dev.traininghealth.agent.curvature.CurvatureProbe;
+import dev.traininghealth.agent.action.ActionSettings;
 import dev.traininghealth.agent.probe.ProbeSettings;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -49,6 +50,8 @@ import java.util.TreeMap;
  *     trace (Hutchinson, 8 more gradient evaluations per estimate)</td></tr>
  * <tr><td>kafka.*</td><td>string</td><td></td><td>passed to the Kafka producer without the
  *     prefix (e.g. {@code kafka.security.protocol=SASL_SSL})</td></tr>
+ * <tr><td>commands.*, actions.*</td><td></td><td></td><td>the command consumer and the actions:
+ *     see {@link ActionSettings} and the README's "Commands (agent side)"</td></tr>
  * </table>
  */
 public final class AgentConfig {
@@ -65,6 +68,7 @@ public final class AgentConfig {
   private final String curvatureBatch;
   private final double curvatureBudget;
   private final boolean curvatureTrace;
+  private final ActionSettings actions;
 
   private AgentConfig(Builder b) {
     this.job = b.job == null || b.job.isEmpty() ? defaultJobName() : b.job;
@@ -100,6 +104,10 @@ public final class AgentConfig {
         tier.withCadences(
             b.normsEvery >= 0 ? b.normsEvery : tier.normsEvery(),
             b.activationsEvery >= 0 ? b.activationsEvery : tier.activationsEvery());
+    this.actions =
+        b.actions != null && b.actionOptions.isEmpty()
+            ? b.actions
+            : ActionSettings.fromMap(b.actionOptions);
   }
 
   public static Builder builder() {
@@ -166,12 +174,14 @@ public final class AgentConfig {
         default:
           if (k.startsWith("kafka.") && k.length() > "kafka.".length()) {
             b.kafka.put(k.substring("kafka.".length()), v);
+          } else if (ActionSettings.owns(k)) {
+            b.actionOptions.put(k, v);
           } else {
             throw new IllegalArgumentException(
                 "unknown agent option '" + k + "' (known: job, worker, bootstrap.servers, topic,"
                     + " queue.capacity, heartbeat.interval.ms, close.timeout.ms, probes, norms.every,"
                     + " activations.every, curvature.every, curvature.batch, curvature.budget,"
-                    + " curvature.trace, kafka.*)");
+                    + " curvature.trace, kafka.*, commands.*, actions.*)");
           }
       }
     }
@@ -303,6 +313,11 @@ public final class AgentConfig {
     return curvatureTrace;
   }
 
+  /** Commands and actions: off unless {@code commands.enabled=true} and a key is set. */
+  public ActionSettings actions() {
+    return actions;
+  }
+
   /** The effective configuration as reported in {@code job_started}; secrets are masked. */
   public Map<String, String> describe() {
     Map<String, String> m = new LinkedHashMap<>();
@@ -325,6 +340,7 @@ public final class AgentConfig {
       boolean secret = k.contains("password") || k.contains("jaas") || k.contains("secret");
       m.put("kafka." + e.getKey(), secret ? "***" : e.getValue());
     }
+    m.putAll(actions.describe());
     return m;
   }
 
@@ -345,6 +361,8 @@ public final class AgentConfig {
     private String curvatureBatch = "current";
     private double curvatureBudget = 0.05;
     private boolean curvatureTrace;
+    private final Map<String, String> actionOptions = new LinkedHashMap<>();
+    private ActionSettings actions;
 
     private Builder() {}
 
@@ -369,6 +387,21 @@ public final class AgentConfig {
     /** Whether to estimate the Hessian's trace too. */
     public Builder curvatureTrace(boolean v) {
       this.curvatureTrace = v;
+      return this;
+    }
+
+    /** A {@code commands.*} or {@code actions.*} option, checked when built. */
+    public Builder action(String key, String value) {
+      if (!ActionSettings.owns(key)) {
+        throw new IllegalArgumentException("not a commands.* or actions.* option: " + key);
+      }
+      this.actionOptions.put(key, value);
+      return this;
+    }
+
+    /** All command and action options at once; ignored once any {@link #action} option is set. */
+    public Builder actions(ActionSettings v) {
+      this.actions = v;
       return this;
     }
 

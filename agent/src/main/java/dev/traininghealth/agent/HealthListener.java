@@ -1,6 +1,7 @@
 package dev.traininghealth.agent;
 
 import dev.traininghealth.agent.curvature.CurvatureTask;
+import dev.traininghealth.agent.action.ActionExecutor;
 import dev.traininghealth.agent.probe.IterationProbe;
 import dev.traininghealth.agent.probe.ModelInspector;
 import dev.traininghealth.agent.probe.ProbeGuard;
@@ -113,9 +114,16 @@ public final class HealthListener extends BaseTrainingListener implements AutoCl
             config.queueCapacity(),
             config.closeTimeoutMs(),
             config.kafka());
-    return config.curvatureEvery() > 0
-        ? create(config, sink, CurvatureTask.from(config))
-        : create(config, sink);
+    java.util.List<BoundaryTask> tasks = new java.util.ArrayList<>();
+    CurvatureTask curvature = config.curvatureEvery() > 0 ? CurvatureTask.from(config) : null;
+    if (curvature != null) {
+      tasks.add(curvature);
+    }
+    if (config.actions().enabled()) {
+      // curvature_step needs the probe's latest estimate; without the probe it fails with a reason.
+      tasks.add(ActionExecutor.start(config, curvature == null ? null : curvature::latest));
+    }
+    return create(config, sink, tasks.toArray(new BoundaryTask[0]));
   }
 
   /**
