@@ -2,6 +2,7 @@ package dev.traininghealth.daemon.api;
 
 import dev.traininghealth.daemon.Addresses;
 import dev.traininghealth.daemon.DaemonConfig;
+import dev.traininghealth.daemon.act.ActionRoutes;
 import dev.traininghealth.daemon.evaluate.JobQuery;
 import dev.traininghealth.daemon.metrics.Exposition;
 import io.prometheus.client.CollectorRegistry;
@@ -54,6 +55,7 @@ public final class HttpVerticle extends VerticleBase {
     router.get(HEALTH_PATH).handler(ctx -> ctx.json(new JsonObject().put("status", "ok")));
     router.get(JOBS_PATH).handler(ctx -> query(ctx, JobQuery.list()));
     router.get(JOBS_PATH + "/:id").handler(this::job);
+    new ActionRoutes(vertx, config, addresses).mount(router);
     router.route().last().handler(this::unmatched);
     router.errorHandler(500, ctx -> {
       LOG.warn("{} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
