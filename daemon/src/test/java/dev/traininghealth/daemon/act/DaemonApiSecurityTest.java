@@ -1,0 +1,52 @@
+package dev.traininghealth.daemon.act;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.traininghealth.daemon.Daemon;
+import dev.traininghealth.daemon.DaemonConfig;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The daemon does not start with an open write API unless told to in so many words. */
+class DaemonApiSecurityTest {
+  @Test
+  void withoutATokenAndWithoutInsecureModeTheDaemonRefusesToStart() {
+    DaemonConfig config = DaemonConfig.builder().bootstrapServers("127.0.0.1:1").httpPort(0)
+        .build();
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> Daemon.start(config));
+    assertTrue(e.getMessage().contains("th.daemon.api.token is not set"), e.getMessage());
+    assertTrue(e.getMessage().contains("th.daemon.api.insecure=true"), e.getMessage());
+  }
+
+  @Test
+  void insecureModeMustBeSpelledOut() {
+    DaemonConfig.load(Map.of("th.daemon.api.insecure", "true")).requireApiSecurity();
+    DaemonConfig.load(Map.of("th.daemon.api.token", "t")).requireApiSecurity();
+    assertThrows(IllegalStateException.class,
+        () -> DaemonConfig.load(Map.of("th.daemon.api.insecure", "false")).requireApiSecurity());
+    IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+        () -> DaemonConfig.load(Map.of("th.daemon.api.insecure", "yes")));
+    assertTrue(bad.getMessage().contains("th.daemon.api.insecure"), bad.getMessage());
+  }
+
+  @Test
+  void aCommandKeyShorterThanTheSignerAcceptsIsRejectedAtLoad() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> DaemonConfig.load(Map.of("th.daemon.commands.key", "short")));
+    assertTrue(e.getMessage().contains("th.daemon.commands.key"), e.getMessage());
+  }
+
+  @Test
+  void theTokenIsComparedWholeAndTheSchemeCaseInsensitively() {
+    BearerToken t = BearerToken.of("s3cret-token");
+    assertTrue(t.admits("Bearer s3cret-token"));
+    assertTrue(t.admits("bearer s3cret-token"));
+    assertTrue(!t.admits("Bearer s3cret-toke"));
+    assertTrue(!t.admits("Bearer s3cret-token2"));
+    assertTrue(!t.admits("s3cret-token"));
+    assertTrue(!t.admits(null));
+    assertTrue(BearerToken.of("").admits(null), "insecure mode admits all");
+  }
+}
