@@ -1,5 +1,6 @@
 package dev.traininghealth.daemon.act;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,6 +30,27 @@ class DaemonApiSecurityTest {
     IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
         () -> DaemonConfig.load(Map.of("th.daemon.api.insecure", "yes")));
     assertTrue(bad.getMessage().contains("th.daemon.api.insecure"), bad.getMessage());
+  }
+
+  @Test
+  void loadsTheActionKeysAndKeepsTheKeyOutOfToString() {
+    DaemonConfig c = DaemonConfig.load(Map.of(
+        "th.daemon.api.token", "t0k3n",
+        "th.daemon.commands.key", "a-key-of-sixteen-bytes",
+        "th.daemon.commands.ttl.ms", "60000",
+        "th.daemon.actions.budget", "3",
+        "th.daemon.actions.cooldown.ms", "0",
+        "th.daemon.actions.verify.iterations", "7",
+        "th.daemon.actions.history", "9"));
+    assertEquals("a-key-of-sixteen-bytes", c.commandsKey());
+    assertEquals(60_000, c.commandsTtlMs());
+    assertEquals(3, c.actionsBudget());
+    assertEquals(0, c.actionsCooldownMs());
+    assertEquals(7, c.actionsVerifyIterations());
+    assertEquals(9, c.actionsHistory());
+    assertEquals(c.toString(), c.toBuilder().build().toString());
+    assertTrue(!c.toString().contains("sixteen") && !c.toString().contains("t0k3n"),
+        c.toString());
   }
 
   @Test
