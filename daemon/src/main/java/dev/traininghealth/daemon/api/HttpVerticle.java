@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP side: {@code GET /metrics} for Prometheus, {@code GET /healthz}, and the read API
- * {@code GET /api/jobs} and {@code GET /api/jobs/{id}[?points=n]}. Every error is JSON, {@code
+ * {@code GET /api/jobs} and {@code GET /api/jobs/{id}[?points=n]}, and the actions routes of
+ * {@link ActionRoutes}. Every error is JSON, {@code
  * {"error": <status>, "message": <what was wrong>}}. Job state comes from the evaluate verticle by
  * event-bus request; the scrape is written on a worker thread so a large registry never holds
  * the event loop.
