@@ -33,6 +33,19 @@ public final class Addresses {
     return prefix + "alerts.changes";
   }
 
+  /**
+   * Event batches, published by evaluate before it runs the rules on them, for the act verticle
+   * to follow losses and {@code action_result}s (by reference, with the batch codec).
+   */
+  public String evaluatedEvents() {
+    return prefix + "events.evaluated";
+  }
+
+  /** Requests of the actions API (send one, list a job's), answered by the act verticle. */
+  public String actionRequests() {
+    return prefix + "actions.requests";
+  }
+
   /** Name of the local codec that passes event batches by reference. */
   public String eventBatchCodec() {
     return prefix + "event-batch";

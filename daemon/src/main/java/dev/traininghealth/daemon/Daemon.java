@@ -1,5 +1,7 @@
 package dev.traininghealth.daemon;
 
+import dev.traininghealth.daemon.act.ActVerticle;
+import dev.traininghealth.daemon.act.ActionMetrics;
 import dev.traininghealth.daemon.api.HttpVerticle;
 import dev.traininghealth.daemon.evaluate.AlertMetrics;
 import dev.traininghealth.daemon.evaluate.EvaluateVerticle;
@@ -28,7 +30,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running daemon: Kafka (the configured cluster, or an embedded broker), the topics, and the
- * ingest, evaluate and HTTP verticles. Start it with {@link #start(Vertx, DaemonConfig)} from
+ * ingest, evaluate, act and HTTP verticles. Start it with {@link #start(Vertx, DaemonConfig)} from
  * Vert.x code or {@link #start(DaemonConfig)} from plain Java; stop it with {@link #stop()} or
  * {@link #close()}.
  */
@@ -75,6 +77,15 @@ public final class Daemon implements AutoCloseable {
   }
 
   private Future<Void> startAll() {
+    try {
+      config.requireApiSecurity();
+    } catch (IllegalStateException ex) {
+      return Future.failedFuture(ex);
+    }
+    if (config.apiToken().isEmpty()) {
+      LOG.warn("{}=true: the write API takes requests from anyone who can reach {}:{}",
+          DaemonConfig.API_INSECURE, config.httpHost(), config.httpPort());
+    }
     Future<String> kafka =
         config.embeddedKafka()
             ? vertx.executeBlocking(
@@ -102,6 +113,8 @@ public final class Daemon implements AutoCloseable {
               RuleSet.defaults(), new JobMetrics(registry, config.metricsJobsMax()),
               new AlertMetrics(registry), System::currentTimeMillis), ThreadingModel.WORKER);
         })
+        .compose(v -> deploy(new ActVerticle(config, bootstrapServers, addresses,
+            new ActionMetrics(registry), System::currentTimeMillis), ThreadingModel.WORKER))
         .compose(v -> deploy(new IngestVerticle(config, bootstrapServers, addresses,
             new IngestMetrics(registry)), ThreadingModel.WORKER))
         .compose(v -> {

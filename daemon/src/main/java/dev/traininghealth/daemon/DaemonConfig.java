@@ -31,6 +31,15 @@ public final class DaemonConfig {
   public static final String SERIES_POINTS = PREFIX + "series.points";
   public static final String TICK_MS = PREFIX + "tick.ms";
   public static final String API_TOKEN = PREFIX + "api.token";
+  public static final String API_INSECURE = PREFIX + "api.insecure";
+  public static final String COMMANDS_KEY = PREFIX + "commands.key";
+  public static final String COMMANDS_TTL_MS = PREFIX + "commands.ttl.ms";
+  public static final String ACTIONS_BUDGET = PREFIX + "actions.budget";
+  public static final String ACTIONS_COOLDOWN_MS = PREFIX + "actions.cooldown.ms";
+  public static final String ACTIONS_VERIFY_ITERATIONS = PREFIX + "actions.verify.iterations";
+  public static final String ACTIONS_HISTORY = PREFIX + "actions.history";
+  /** Shortest command key {@link dev.traininghealth.rules.command.CommandSigner} accepts. */
+  private static final int MIN_COMMANDS_KEY_BYTES = 16;
 
   private final String bootstrapServers;
   private final Path kafkaDir;
@@ -45,6 +54,13 @@ public final class DaemonConfig {
   private final int seriesPoints;
   private final long tickMs;
   private final String apiToken;
+  private final boolean apiInsecure;
+  private final String commandsKey;
+  private final long commandsTtlMs;
+  private final int actionsBudget;
+  private final long actionsCooldownMs;
+  private final int actionsVerifyIterations;
+  private final int actionsHistory;
 
   private DaemonConfig(Builder b) {
     this.bootstrapServers = b.bootstrapServers.trim();
@@ -60,6 +76,20 @@ public final class DaemonConfig {
     this.seriesPoints = atLeast(SERIES_POINTS, b.seriesPoints, 1);
     this.tickMs = atLeast(TICK_MS, b.tickMs, 10);
     this.apiToken = b.apiToken == null ? "" : b.apiToken;
+    this.apiInsecure = b.apiInsecure;
+    this.commandsKey = b.commandsKey == null ? "" : b.commandsKey;
+    if (!commandsKey.isEmpty()
+        && commandsKey.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+            < MIN_COMMANDS_KEY_BYTES) {
+      throw new IllegalArgumentException(
+          COMMANDS_KEY + " must be at least " + MIN_COMMANDS_KEY_BYTES + " bytes");
+    }
+    this.commandsTtlMs = atLeast(COMMANDS_TTL_MS, b.commandsTtlMs, 1000);
+    this.actionsBudget = atLeast(ACTIONS_BUDGET, b.actionsBudget, 0);
+    this.actionsCooldownMs = atLeast(ACTIONS_COOLDOWN_MS, b.actionsCooldownMs, 0);
+    this.actionsVerifyIterations =
+        atLeast(ACTIONS_VERIFY_ITERATIONS, b.actionsVerifyIterations, 1);
+    this.actionsHistory = atLeast(ACTIONS_HISTORY, b.actionsHistory, 1);
   }
 
   public static Builder builder() {
@@ -82,6 +112,13 @@ public final class DaemonConfig {
     b.seriesPoints = seriesPoints;
     b.tickMs = tickMs;
     b.apiToken = apiToken;
+    b.apiInsecure = apiInsecure;
+    b.commandsKey = commandsKey;
+    b.commandsTtlMs = commandsTtlMs;
+    b.actionsBudget = actionsBudget;
+    b.actionsCooldownMs = actionsCooldownMs;
+    b.actionsVerifyIterations = actionsVerifyIterations;
+    b.actionsHistory = actionsHistory;
     return b;
   }
 
@@ -124,6 +161,13 @@ public final class DaemonConfig {
         case SERIES_POINTS -> b.seriesPoints(parseInt(key, value));
         case TICK_MS -> b.tickMs(parseInt(key, value));
         case API_TOKEN -> b.apiToken(value);
+        case API_INSECURE -> b.apiInsecure(parseBoolean(key, value));
+        case COMMANDS_KEY -> b.commandsKey(value);
+        case COMMANDS_TTL_MS -> b.commandsTtlMs(parseInt(key, value));
+        case ACTIONS_BUDGET -> b.actionsBudget(parseInt(key, value));
+        case ACTIONS_COOLDOWN_MS -> b.actionsCooldownMs(parseInt(key, value));
+        case ACTIONS_VERIFY_ITERATIONS -> b.actionsVerifyIterations(parseInt(key, value));
+        case ACTIONS_HISTORY -> b.actionsHistory(parseInt(key, value));
         default -> throw new IllegalArgumentException(
             "unknown configuration key '" + key + "' (see daemon/CONFIG.md for the known keys)");
       }
@@ -155,6 +199,13 @@ public final class DaemonConfig {
     } catch (NumberFormatException ex) {
       throw new IllegalArgumentException(key + " must be an integer, got '" + value + "'", ex);
     }
+  }
+
+  private static boolean parseBoolean(String key, String value) {
+    if (value.equals("true") || value.equals("false")) {
+      return Boolean.parseBoolean(value);
+    }
+    throw new IllegalArgumentException(key + " must be true or false, got '" + value + "'");
   }
 
   private static int port(String key, int v) {
@@ -239,9 +290,57 @@ public final class DaemonConfig {
     return tickMs;
   }
 
-  /** Bearer token that write endpoints will require; empty: write endpoints are off. */
+  /** Bearer token the write endpoints require; empty only in {@link #apiInsecure()} mode. */
   public String apiToken() {
     return apiToken;
+  }
+
+  /** Whether the daemon may run without {@link #apiToken()}, its write API then open to all. */
+  public boolean apiInsecure() {
+    return apiInsecure;
+  }
+
+  /**
+   * Fails, saying what to set, when there is no API token and insecure mode was not asked for
+   * explicitly; the daemon calls it before starting anything.
+   */
+  public void requireApiSecurity() {
+    if (apiToken.isEmpty() && !apiInsecure) {
+      throw new IllegalStateException(
+          API_TOKEN + " is not set: the write API (POST /api/jobs/{id}/actions) needs a bearer "
+              + "token. Set " + API_TOKEN + ", or " + API_INSECURE + "=true to run a local "
+              + "daemon whose write API anyone can use");
+    }
+  }
+
+  /** Shared HMAC key that signs commands; empty: automated actions are logged, not sent. */
+  public String commandsKey() {
+    return commandsKey;
+  }
+
+  /** How long a command stays valid after it is issued. */
+  public long commandsTtlMs() {
+    return commandsTtlMs;
+  }
+
+  /** Commands per job per rolling hour, from rules and the API together. */
+  public int actionsBudget() {
+    return actionsBudget;
+  }
+
+  /** Least time between two automated commands of the same action to the same job. */
+  public long actionsCooldownMs() {
+    return actionsCooldownMs;
+  }
+
+  /** Iterations after an action is applied within which it must have helped. */
+  public int actionsVerifyIterations() {
+    return actionsVerifyIterations;
+  }
+
+  /** Action records kept per job for {@code GET /api/jobs/{id}/actions}. */
+  public int actionsHistory() {
+    return actionsHistory;
   }
 
   @Override
@@ -250,7 +349,12 @@ public final class DaemonConfig {
         : bootstrapServers) + ", http=" + httpHost + ":" + httpPort + ", group=" + groupId
         + ", partitions=" + topicPartitions + ", jobs.max=" + jobsMax + ", metrics.jobs.max="
         + metricsJobsMax + ", series.points=" + seriesPoints + ", tick.ms=" + tickMs
-        + ", api.token=" + (apiToken.isEmpty() ? "<none>" : "<set>") + "}";
+        + ", api.token=" + (apiToken.isEmpty() ? "<none>" : "<set>")
+        + (apiInsecure ? ", api.insecure=true" : "")
+        + ", commands.key=" + (commandsKey.isEmpty() ? "<none>" : "<set>")
+        + ", commands.ttl.ms=" + commandsTtlMs + ", actions.budget=" + actionsBudget
+        + ", actions.cooldown.ms=" + actionsCooldownMs + ", actions.verify.iterations="
+        + actionsVerifyIterations + ", actions.history=" + actionsHistory + "}";
   }
 
   /** Collects the settings; every one has a default. */
@@ -268,6 +372,13 @@ public final class DaemonConfig {
     private int seriesPoints = 256;
     private long tickMs = 1_000;
     private String apiToken = "";
+    private boolean apiInsecure = false;
+    private String commandsKey = "";
+    private long commandsTtlMs = 300_000;
+    private int actionsBudget = 10;
+    private long actionsCooldownMs = 60_000;
+    private int actionsVerifyIterations = 20;
+    private int actionsHistory = 50;
 
     private Builder() {}
 
@@ -333,6 +444,41 @@ public final class DaemonConfig {
 
     public Builder apiToken(String v) {
       this.apiToken = v;
+      return this;
+    }
+
+    public Builder apiInsecure(boolean v) {
+      this.apiInsecure = v;
+      return this;
+    }
+
+    public Builder commandsKey(String v) {
+      this.commandsKey = v;
+      return this;
+    }
+
+    public Builder commandsTtlMs(long v) {
+      this.commandsTtlMs = v;
+      return this;
+    }
+
+    public Builder actionsBudget(int v) {
+      this.actionsBudget = v;
+      return this;
+    }
+
+    public Builder actionsCooldownMs(long v) {
+      this.actionsCooldownMs = v;
+      return this;
+    }
+
+    public Builder actionsVerifyIterations(int v) {
+      this.actionsVerifyIterations = v;
+      return this;
+    }
+
+    public Builder actionsHistory(int v) {
+      this.actionsHistory = v;
       return this;
     }
 

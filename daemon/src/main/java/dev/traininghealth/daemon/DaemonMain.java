@@ -25,7 +25,8 @@ public final class DaemonMain {
     DaemonConfig config;
     try {
       config = DaemonConfig.load(sources(args.length == 1 ? Path.of(args[0]) : null));
-    } catch (IllegalArgumentException | IOException e) {
+      config.requireApiSecurity();
+    } catch (IllegalArgumentException | IllegalStateException | IOException e) {
       System.err.println("th-daemon: " + e.getMessage());
       System.exit(2);
       return;

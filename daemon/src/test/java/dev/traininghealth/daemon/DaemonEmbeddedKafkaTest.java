@@ -26,7 +26,8 @@ class DaemonEmbeddedKafkaTest {
       throws Exception {
     Path data = dir.resolve("kafka");
     try (Daemon daemon =
-        Daemon.start(DaemonConfig.builder().kafkaDir(data).httpPort(0).topicPartitions(1).build())) {
+        Daemon.start(DaemonConfig.builder().kafkaDir(data).httpPort(0).topicPartitions(1)
+            .apiToken("embedded-test-token").build())) {
       assertTrue(daemon.bootstrapServers().startsWith("127.0.0.1:"), daemon.bootstrapServers());
       assertTrue(Files.exists(data.resolve("meta.properties")), "no broker data in " + data);
       try (Admin admin = Admin.create(Map.of("bootstrap.servers", daemon.bootstrapServers()))) {
@@ -49,7 +50,7 @@ class DaemonEmbeddedKafkaTest {
             () -> Daemon.start(DaemonConfig.builder().bootstrapServers("127.0.0.1:1")
                 .kafkaClient("request.timeout.ms", "1000")
                 .kafkaClient("default.api.timeout.ms", "2000")
-                .httpPort(0).build()));
+                .httpPort(0).apiToken("failed-start-token").build()));
     assertTrue(e.getMessage().startsWith("daemon start failed"), e.getMessage());
   }
 }

@@ -69,6 +69,7 @@ class DaemonTest {
             .httpPort(0)
             .topicPartitions(2)
             .tickMs(200)
+            .apiToken("daemon-test-token")
             .build();
     Daemon.start(vertx, config).onComplete(ctx.succeeding(d -> {
       daemon = d;

@@ -51,7 +51,7 @@ class MetricsInSyncTest {
     Map<String, Set<String>> used = Queries.metricsUsed();
     assertTrue(used.size() >= 8, "suspiciously few metrics found: " + used.keySet());
 
-    DaemonConfig config = DaemonConfig.builder().kafkaDir(dir.resolve("kafka")).httpPort(0)
+    DaemonConfig config = DaemonConfig.builder().kafkaDir(dir.resolve("kafka")).httpPort(0).apiToken("test-token")
         .topicPartitions(1).tickMs(100).build();
     try (Daemon daemon = Daemon.start(config)) {
       feed(daemon.bootstrapServers());

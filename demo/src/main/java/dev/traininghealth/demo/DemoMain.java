@@ -37,12 +37,14 @@ public final class DemoMain {
     }
     Path data = Files.createTempDirectory("th-demo-");
     step("1/4", "starting the daemon with an embedded Kafka broker (data in " + data + ")");
-    DaemonConfig config =
-        DaemonConfig.builder().kafkaDir(data.resolve("kafka")).httpPort(port).build();
+    // A fresh token per demo: the write API (POST /api/jobs/{id}/actions) always needs one.
+    String token = java.util.UUID.randomUUID().toString();
+    DaemonConfig config = DaemonConfig.builder().kafkaDir(data.resolve("kafka")).httpPort(port)
+        .apiToken(token).build();
     try (Daemon daemon = Daemon.start(config)) {
       String base = "http://127.0.0.1:" + daemon.httpPort();
       System.out.println("      Kafka at " + daemon.bootstrapServers() + ", metrics at " + base
-          + "/metrics, API at " + base + "/api/jobs");
+          + "/metrics, API at " + base + "/api/jobs (write API token: " + token + ")");
 
       step("2/4", "training a healthy job with the agent attached");
       train(new HealthyMlp(), "demo-healthy", daemon.bootstrapServers());

@@ -38,7 +38,8 @@ class NanRunEndToEndTest {
   @Test
   void aNanBatchBecomesAFiringAlertOnMetricsAndTheEventNamesItsIteration(@TempDir Path dir)
       throws Exception {
-    DaemonConfig config = DaemonConfig.builder().kafkaDir(dir.resolve("kafka")).httpPort(0).build();
+    DaemonConfig config = DaemonConfig.builder().kafkaDir(dir.resolve("kafka")).httpPort(0)
+        .apiToken("e2e-test-token").build();
     try (Daemon daemon = Daemon.start(config)) {
       train(new HealthyMlp(), "e2e-healthy", daemon.bootstrapServers());
       train(new NanBatch(), "e2e-nan", daemon.bootstrapServers());

@@ -2,6 +2,7 @@ package dev.traininghealth.daemon.api;
 
 import dev.traininghealth.daemon.Addresses;
 import dev.traininghealth.daemon.DaemonConfig;
+import dev.traininghealth.daemon.act.ActionRoutes;
 import dev.traininghealth.daemon.evaluate.JobQuery;
 import dev.traininghealth.daemon.metrics.Exposition;
 import dev.traininghealth.daemon.web.WebRoutes;
@@ -23,7 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP side: {@code GET /metrics} for Prometheus, {@code GET /healthz}, and the read API
- * {@code GET /api/jobs} and {@code GET /api/jobs/{id}[?points=n]}. Every error is JSON, {@code
+ * {@code GET /api/jobs} and {@code GET /api/jobs/{id}[?points=n]}, and the actions routes of
+ * {@link ActionRoutes}. Every error is JSON, {@code
  * {"error": <status>, "message": <what was wrong>}}. Job state comes from the evaluate verticle by
  * event-bus request; the scrape is written on a worker thread so a large registry never holds
  * the event loop.
@@ -56,6 +58,7 @@ public final class HttpVerticle extends VerticleBase {
     router.get(JOBS_PATH).handler(ctx -> query(ctx, JobQuery.list()));
     router.get(JOBS_PATH + "/:id").handler(this::job);
     WebRoutes.mount(router, vertx, addresses); // the live page at / and its /api/stream
+    new ActionRoutes(vertx, config, addresses).mount(router);
     router.route().last().handler(this::unmatched);
     router.errorHandler(500, ctx -> {
       LOG.warn("{} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());

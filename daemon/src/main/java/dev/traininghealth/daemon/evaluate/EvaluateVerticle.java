@@ -9,6 +9,7 @@ import dev.traininghealth.rules.rule.AlertChange;
 import dev.traininghealth.rules.rule.RuleSet;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
@@ -74,6 +75,9 @@ public final class EvaluateVerticle extends VerticleBase {
 
   private void onBatch(Message<EventBatch> msg) {
     long now = clock.getAsLong();
+    // Before the rules run, so the act verticle knows the losses that led to an alert.
+    vertx.eventBus().publish(addresses.evaluatedEvents(), msg.body(),
+        new DeliveryOptions().setCodecName(addresses.eventBatchCodec()).setLocalOnly(true));
     for (Event e : msg.body().events()) {
       JobState s = store.touch(e.job(), now);
       List<AlertChange> changes;

@@ -10,7 +10,8 @@
  *   <li>the HTTP verticle asks {@link dev.traininghealth.daemon.evaluate.JobQuery} questions and
  *       gets JSON snapshots built on this context, so no state is shared between threads;
  *   <li>alert changes are published as {@link dev.traininghealth.daemon.evaluate.AlertJson} on
- *       the event bus, for the act verticle that issue 6 adds, and on {@code th.alerts}.
+ *       the event bus, for the act verticle, and on {@code th.alerts}; each event batch is
+ *       published too, before the rules see it, so the act verticle follows losses and results.
  * </ul>
  *
  * <p>Metrics ({@link dev.traininghealth.daemon.evaluate.JobMetrics}, {@link

@@ -40,7 +40,7 @@ class LivePageE2ETest {
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void pageShowsTheJobAndUpdatesLiveWhenEventsCome(@TempDir Path dir) throws Exception {
     Chromium.require(); // skip before starting a broker for nothing
-    DaemonConfig config = DaemonConfig.builder().kafkaDir(dir.resolve("kafka")).httpPort(0)
+    DaemonConfig config = DaemonConfig.builder().kafkaDir(dir.resolve("kafka")).httpPort(0).apiToken("test-token")
         .topicPartitions(1).tickMs(200).build();
     try (Daemon daemon = Daemon.start(config);
         KafkaProducer<String, byte[]> producer = producer(daemon.bootstrapServers());

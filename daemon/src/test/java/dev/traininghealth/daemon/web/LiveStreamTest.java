@@ -39,7 +39,7 @@ class LiveStreamTest {
     vertx.eventBus().<JsonObject>localConsumer(addresses.jobQueries(), msg -> msg.reply(
         new JsonObject().put("count", 1).put("jobs", new JsonArray().add(
             new JsonObject().put("job", "job-a").put("iteration", iteration.get())))));
-    http = new HttpVerticle(DaemonConfig.builder().httpPort(0).build(), addresses,
+    http = new HttpVerticle(DaemonConfig.builder().httpPort(0).apiToken("test-token").build(), addresses,
         new CollectorRegistry());
     vertx.deployVerticle(http).onComplete(ctx.succeedingThenComplete());
   }

@@ -1,0 +1,204 @@
+package dev.traininghealth.daemon.act;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.traininghealth.daemon.act.ActionRecord.Verdict;
+import dev.traininghealth.rules.command.Command;
+import dev.traininghealth.rules.command.CommandSigner;
+import dev.traininghealth.rules.event.ActionResult;
+import dev.traininghealth.rules.event.Header;
+import dev.traininghealth.rules.event.Iteration;
+import dev.traininghealth.rules.rule.ActionRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The ledger's decisions, fed by hand: no Kafka, no Vert.x, no sleeping. */
+class ActionLedgerTest {
+  private static final String KEY = "0123456789abcdef-ledger";
+  private static final CommandSigner SIGNER = CommandSigner.withKey(KEY);
+  private static final int K = 20;
+
+  private static ActionLedger ledger(int budget, long cooldownMs) {
+    return new ActionLedger(new CommandIssuer(SIGNER, 60_000), budget, cooldownMs, K, 50, 100);
+  }
+
+  private static AlertUpdate alert(String job, String from, String to, ActionRequest... rungs) {
+    return new AlertUpdate(job, "nonfinite", from, to, 1, "loss is NaN at iteration 1",
+        List.of(rungs));
+  }
+
+  private static ActionRequest rollback() {
+    return ActionRequest.of("nonfinite", 0, "rollback", Map.of());
+  }
+
+  private static ActionRequest restart() {
+    return ActionRequest.of("nonfinite", 1, "restart", Map.of("from", "best"));
+  }
+
+  private static Iteration iteration(String job, long iter, double loss) {
+    return Iteration.builder(Header.of(job, "r", iter, 0, iter, 0, null)).loss(loss).build();
+  }
+
+  private static ActionResult applied(String job, String commandId, long iter) {
+    return ActionResult.of(Header.of(job, "r", 10_000 + iter, 0, iter, 0, null), commandId,
+        "rollback", ActionResult.Outcome.APPLIED, "rolled back one step");
+  }
+
+  /** Feeds iterations from..to with one loss; returns what the ledger decided meanwhile. */
+  private static List<ActionRecord> iterations(ActionLedger l, String job, long from, long to,
+      double loss) {
+    List<ActionRecord> out = new ArrayList<>();
+    for (long i = from; i <= to; i++) {
+      out.addAll(l.onEvent(iteration(job, i, loss), 0));
+    }
+    return out;
+  }
+
+  @Test
+  void aFiringAlertWithALadderBecomesASignedCommandForItsFirstRung() {
+    ActionLedger l = ledger(10, 0);
+    l.onEvent(iteration("j", 1, Double.NaN), 0);
+    List<ActionRecord> out = l.onAlert(alert("j", "inactive", "firing", rollback()), 1_000);
+    assertEquals(1, out.size());
+    Command c = out.get(0).command();
+    assertEquals("rollback", c.action());
+    assertEquals("j", c.job());
+    assertEquals(1_000, c.issued());
+    assertEquals(61_000, c.expires());
+    assertTrue(c.reason().contains("nonfinite") && c.reason().contains("loss is NaN"),
+        c.reason());
+    assertTrue(SIGNER.verify(c), "signature does not verify with the shared key");
+    assertEquals(1, out.get(0).sentIter());
+  }
+
+  @Test
+  void aRungIsNeverSentTwiceInOneFiring() {
+    ActionLedger l = ledger(10, 0);
+    AlertUpdate fire = alert("j", "inactive", "firing", rollback());
+    assertTrue(l.onAlert(fire, 0).get(0).command() != null);
+    AlertUpdate again = alert("j", "firing", "firing", rollback());
+    ActionRecord dup = l.onAlert(again, 0).get(0);
+    assertNull(dup.command());
+    assertEquals(NotSent.DUPLICATE_RUNG, dup.notSentReason());
+  }
+
+  @Test
+  void theNextRungWaitsForKIterationsWithoutRecoveryAfterTheLastWasApplied() {
+    ActionLedger l = ledger(10, 0);
+    l.onEvent(iteration("j", 1, Double.NaN), 0);
+    ActionRecord first = l.onAlert(alert("j", "inactive", "firing", rollback()), 0).get(0);
+    l.onEvent(applied("j", first.id(), 2), 0);
+    // The rules escalate before the verdict is in: the rung is held, not sent.
+    assertEquals(List.of(), iterations(l, "j", 3, 10, Double.NaN));
+    assertEquals(List.of(), l.onAlert(alert("j", "firing", "firing", restart()), 0));
+    assertEquals(List.of(), iterations(l, "j", 11, 2 + K - 1, Double.NaN));
+    List<ActionRecord> released = iterations(l, "j", 2 + K, 2 + K, Double.NaN);
+    assertEquals(1, released.size());
+    assertEquals("restart", released.get(0).command().action());
+    assertEquals(2 + K, released.get(0).sentIter());
+    assertEquals(Verdict.NOT_HELPED, first.verdict());
+    // A repeat of the escalation does not send the rung again.
+    assertEquals(NotSent.DUPLICATE_RUNG,
+        l.onAlert(alert("j", "firing", "firing", restart()), 0).get(0).notSentReason());
+  }
+
+  @Test
+  void aRungThatHelpedEndsTheLadder() {
+    ActionLedger l = ledger(10, 0);
+    l.onEvent(iteration("j", 1, Double.NaN), 0);
+    ActionRecord first = l.onAlert(alert("j", "inactive", "firing", rollback()), 0).get(0);
+    l.onEvent(applied("j", first.id(), 2), 0);
+    iterations(l, "j", 3, 3, 0.7);
+    assertEquals(Verdict.HELPED, first.verdict());
+    ActionRecord next = l.onAlert(alert("j", "firing", "firing", restart()), 0).get(0);
+    assertEquals(NotSent.HELPED, next.notSentReason());
+  }
+
+  @Test
+  void aPlateauActionHelpsOnlyWhenTheLossFallsBelowItsStalledLevel() {
+    ActionLedger l = ledger(10, 0);
+    iterations(l, "p", 1, 40, 0.5);
+    ActionRequest kick = ActionRequest.of("plateau", 0, "lr_kick", Map.of("factor", 10));
+    ActionRecord r = l.onAlert(new AlertUpdate("p", "plateau", "pending", "firing", 40, "flat",
+        List.of(kick)), 0).get(0);
+    l.onEvent(ActionResult.of(Header.of("p", "r", 99, 0, 41, 0, null), r.id(), "lr_kick",
+        ActionResult.Outcome.APPLIED, ""), 0);
+    iterations(l, "p", 42, 50, 0.5);
+    assertEquals(Verdict.PENDING, r.verdict());
+    iterations(l, "p", 51, 51, 0.49);
+    assertEquals(Verdict.HELPED, r.verdict());
+  }
+
+  @Test
+  void aRejectedCommandLetsTheNextRungGoAtOnce() {
+    ActionLedger l = ledger(10, 0);
+    ActionRecord first = l.onAlert(alert("j", "inactive", "firing", rollback()), 0).get(0);
+    assertEquals(List.of(), l.onAlert(alert("j", "firing", "firing", restart()), 0));
+    List<ActionRecord> released = l.onEvent(ActionResult.of(Header.of("j", "r", 5, 0, 5, 0,
+        null), first.id(), "rollback", ActionResult.Outcome.REJECTED, "bad signature"), 0);
+    assertEquals("restart", released.get(0).command().action());
+    assertEquals(Verdict.NOT_APPLIED, first.verdict());
+  }
+
+  @Test
+  void theBudgetStopsCommandsFromRulesAndTheApi() throws Exception {
+    ActionLedger l = ledger(1, 0);
+    assertTrue(l.onAlert(alert("j", "inactive", "firing", rollback()), 0).get(0).command()
+        != null);
+    ActionRefused e = assertThrows(ActionRefused.class,
+        () -> l.request("j", "", "lr_kick", Map.of(), "try", 1_000));
+    assertEquals(429, e.status());
+    // Another job has its own budget, and an hour later this one has again.
+    assertTrue(l.request("k", "", "lr_kick", Map.of(), "", 1_000).command() != null);
+    l.onAlert(alert("j", "firing", "resolved"), 0);
+    ActionRecord later = l.onAlert(alert("j", "resolved", "firing", rollback()),
+        ActionLedger.BUDGET_WINDOW_MS).get(0);
+    assertTrue(later.command() != null, String.valueOf(later.notSentReason()));
+    l.onAlert(alert("j", "firing", "resolved"), 0);
+    ActionRecord over = l.onAlert(alert("j", "resolved", "firing", rollback()),
+        ActionLedger.BUDGET_WINDOW_MS).get(0);
+    assertEquals(NotSent.OVER_BUDGET, over.notSentReason());
+  }
+
+  @Test
+  void theSameActionWaitsForItsCooldownAcrossFirings() {
+    ActionLedger l = ledger(10, 60_000);
+    assertTrue(l.onAlert(alert("j", "inactive", "firing", rollback()), 0).get(0).command()
+        != null);
+    l.onAlert(alert("j", "firing", "resolved"), 1_000);
+    ActionRecord soon = l.onAlert(alert("j", "resolved", "firing", rollback()), 30_000).get(0);
+    assertEquals(NotSent.COOLDOWN, soon.notSentReason());
+    l.onAlert(alert("j", "firing", "resolved"), 31_000);
+    assertTrue(l.onAlert(alert("j", "resolved", "firing", rollback()), 60_000).get(0).command()
+        != null);
+  }
+
+  @Test
+  void withoutAKeyActionsAreRecordedAsNotSent() {
+    ActionLedger l = new ActionLedger(null, 10, 0, K, 50, 100);
+    ActionRecord r = l.onAlert(alert("j", "inactive", "firing", rollback()), 0).get(0);
+    assertEquals(NotSent.NO_KEY, r.notSentReason());
+    assertEquals("not_sent", r.toJson(null).getString("status"));
+    ActionRefused e = assertThrows(ActionRefused.class,
+        () -> l.request("j", "", "stop", Map.of(), "", 0));
+    assertEquals(503, e.status());
+  }
+
+  @Test
+  void historyIsBoundedPerJob() {
+    ActionLedger l = new ActionLedger(new CommandIssuer(SIGNER, 60_000), 100, 0, K, 3, 100);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      ids.add(l.onAlert(alert("j", "inactive", "firing", rollback()), i).get(0).id());
+      l.onAlert(alert("j", "firing", "resolved"), i);
+    }
+    assertEquals(3, l.history("j").size());
+    assertNull(l.byId(ids.get(0)));
+    assertEquals(ids.get(4), l.history("j").get(2).id());
+  }
+}
