@@ -5,9 +5,11 @@ import dev.traininghealth.daemon.evaluate.AlertMetrics;
 import dev.traininghealth.daemon.evaluate.EvaluateVerticle;
 import dev.traininghealth.daemon.evaluate.EventBatch;
 import dev.traininghealth.daemon.evaluate.JobMetrics;
+import dev.traininghealth.daemon.evaluate.StreamMetrics;
 import dev.traininghealth.daemon.ingest.IngestMetrics;
 import dev.traininghealth.daemon.ingest.IngestVerticle;
 import dev.traininghealth.daemon.metrics.MetricsRegistry;
+import dev.traininghealth.daemon.rules.RuleMetrics;
 import dev.traininghealth.kafka.EmbeddedKafka;
 import dev.traininghealth.rules.rule.RuleSet;
 import io.prometheus.client.CollectorRegistry;
@@ -100,7 +102,8 @@ public final class Daemon implements AutoCloseable {
           codecRegistered = true;
           return deploy(new EvaluateVerticle(config, bootstrapServers, addresses,
               RuleSet.defaults(), new JobMetrics(registry, config.metricsJobsMax()),
-              new AlertMetrics(registry), System::currentTimeMillis), ThreadingModel.WORKER);
+              new AlertMetrics(registry), new StreamMetrics(registry), new RuleMetrics(registry),
+              System::currentTimeMillis), ThreadingModel.WORKER);
         })
         .compose(v -> deploy(new IngestVerticle(config, bootstrapServers, addresses,
             new IngestMetrics(registry)), ThreadingModel.WORKER))

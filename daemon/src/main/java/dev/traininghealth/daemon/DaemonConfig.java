@@ -1,7 +1,10 @@
 package dev.traininghealth.daemon;
 
+import dev.traininghealth.rules.detector.Durations;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -31,6 +34,9 @@ public final class DaemonConfig {
   public static final String SERIES_POINTS = PREFIX + "series.points";
   public static final String TICK_MS = PREFIX + "tick.ms";
   public static final String API_TOKEN = PREFIX + "api.token";
+  public static final String RULES_DIRS = PREFIX + "rules.dirs";
+  public static final String RULES_POLL_MS = PREFIX + "rules.poll.ms";
+  public static final String JOBS_IDLE_EVICT = PREFIX + "jobs.idle.evict";
 
   private final String bootstrapServers;
   private final Path kafkaDir;
@@ -45,6 +51,9 @@ public final class DaemonConfig {
   private final int seriesPoints;
   private final long tickMs;
   private final String apiToken;
+  private final List<Path> rulesDirs;
+  private final long rulesPollMs;
+  private final long jobsIdleEvictMs;
 
   private DaemonConfig(Builder b) {
     this.bootstrapServers = b.bootstrapServers.trim();
@@ -60,6 +69,9 @@ public final class DaemonConfig {
     this.seriesPoints = atLeast(SERIES_POINTS, b.seriesPoints, 1);
     this.tickMs = atLeast(TICK_MS, b.tickMs, 10);
     this.apiToken = b.apiToken == null ? "" : b.apiToken;
+    this.rulesDirs = List.copyOf(b.rulesDirs);
+    this.rulesPollMs = atLeast(RULES_POLL_MS, b.rulesPollMs, 100);
+    this.jobsIdleEvictMs = atLeast(JOBS_IDLE_EVICT, b.jobsIdleEvictMs, 0);
   }
 
   public static Builder builder() {
@@ -82,6 +94,9 @@ public final class DaemonConfig {
     b.seriesPoints = seriesPoints;
     b.tickMs = tickMs;
     b.apiToken = apiToken;
+    b.rulesDirs = new ArrayList<>(rulesDirs);
+    b.rulesPollMs = rulesPollMs;
+    b.jobsIdleEvictMs = jobsIdleEvictMs;
     return b;
   }
 
@@ -124,6 +139,9 @@ public final class DaemonConfig {
         case SERIES_POINTS -> b.seriesPoints(parseInt(key, value));
         case TICK_MS -> b.tickMs(parseInt(key, value));
         case API_TOKEN -> b.apiToken(value);
+        case RULES_DIRS -> b.rulesDirs(parsePaths(value));
+        case RULES_POLL_MS -> b.rulesPollMs(parseInt(key, value));
+        case JOBS_IDLE_EVICT -> b.jobsIdleEvictMs(parseDuration(key, value));
         default -> throw new IllegalArgumentException(
             "unknown configuration key '" + key + "' (see daemon/CONFIG.md for the known keys)");
       }
@@ -154,6 +172,28 @@ public final class DaemonConfig {
       return Integer.parseInt(value);
     } catch (NumberFormatException ex) {
       throw new IllegalArgumentException(key + " must be an integer, got '" + value + "'", ex);
+    }
+  }
+
+  private static List<Path> parsePaths(String value) {
+    List<Path> out = new ArrayList<>();
+    for (String p : value.split(",")) {
+      if (!p.isBlank()) {
+        out.add(Path.of(p.trim()));
+      }
+    }
+    return out;
+  }
+
+  /** A duration like 30s, 5m or 1h; a bare 0 turns the feature off. */
+  private static long parseDuration(String key, String value) {
+    if (value.equals("0")) {
+      return 0;
+    }
+    try {
+      return Durations.parseMillis(value);
+    } catch (IllegalArgumentException ex) {
+      throw new IllegalArgumentException(key + ": " + ex.getMessage() + ", or 0 for never", ex);
     }
   }
 
@@ -244,13 +284,29 @@ public final class DaemonConfig {
     return apiToken;
   }
 
+  /** Directories whose rule files are loaded on top of the defaults and watched; may be empty. */
+  public List<Path> rulesDirs() {
+    return rulesDirs;
+  }
+
+  /** How often the rule directories are checked for changes. */
+  public long rulesPollMs() {
+    return rulesPollMs;
+  }
+
+  /** Jobs without events for this long are evicted; 0: never. */
+  public long jobsIdleEvictMs() {
+    return jobsIdleEvictMs;
+  }
+
   @Override
   public String toString() {
     return "DaemonConfig{bootstrap=" + (embeddedKafka() ? "<embedded " + kafkaDir + ">"
         : bootstrapServers) + ", http=" + httpHost + ":" + httpPort + ", group=" + groupId
         + ", partitions=" + topicPartitions + ", jobs.max=" + jobsMax + ", metrics.jobs.max="
         + metricsJobsMax + ", series.points=" + seriesPoints + ", tick.ms=" + tickMs
-        + ", api.token=" + (apiToken.isEmpty() ? "<none>" : "<set>") + "}";
+        + ", api.token=" + (apiToken.isEmpty() ? "<none>" : "<set>") + ", rules.dirs=" + rulesDirs
+        + ", jobs.idle.evict=" + jobsIdleEvictMs + "ms}";
   }
 
   /** Collects the settings; every one has a default. */
@@ -268,6 +324,9 @@ public final class DaemonConfig {
     private int seriesPoints = 256;
     private long tickMs = 1_000;
     private String apiToken = "";
+    private List<Path> rulesDirs = new ArrayList<>();
+    private long rulesPollMs = 2_000;
+    private long jobsIdleEvictMs = 3_600_000;
 
     private Builder() {}
 
@@ -333,6 +392,21 @@ public final class DaemonConfig {
 
     public Builder apiToken(String v) {
       this.apiToken = v;
+      return this;
+    }
+
+    public Builder rulesDirs(List<Path> v) {
+      this.rulesDirs = new ArrayList<>(v);
+      return this;
+    }
+
+    public Builder rulesPollMs(long v) {
+      this.rulesPollMs = v;
+      return this;
+    }
+
+    public Builder jobsIdleEvictMs(long v) {
+      this.jobsIdleEvictMs = v;
       return this;
     }
 
