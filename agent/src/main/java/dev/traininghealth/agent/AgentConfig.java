@@ -36,6 +36,9 @@ import java.util.TreeMap;
  *     norms every this many iterations (0: only when something turns non-finite)</td></tr>
  * <tr><td>activations.every</td><td>int &ge; 0</td><td>from the tier</td><td>dead and saturated
  *     units every this many iterations, with an extra forward pass (0: off)</td></tr>
+ * <tr><td>trend.window</td><td>int: 0, or a multiple of 10 &ge; 50</td><td>200</td><td>iterations
+ *     the loss-trend task tests for a plateau, sending {@code plateau} events (0: off; only
+ *     {@link HealthListener#create(AgentConfig)} adds the task)</td></tr>
  * <tr><td>kafka.*</td><td>string</td><td></td><td>passed to the Kafka producer without the
  *     prefix (e.g. {@code kafka.security.protocol=SASL_SSL})</td></tr>
  * </table>
@@ -50,6 +53,7 @@ public final class AgentConfig {
   private final long closeTimeoutMs;
   private final Map<String, String> kafka;
   private final ProbeSettings probes;
+  private final int trendWindow;
 
   private AgentConfig(Builder b) {
     this.job = b.job == null || b.job.isEmpty() ? defaultJobName() : b.job;
@@ -66,6 +70,11 @@ public final class AgentConfig {
     this.heartbeatIntervalMs = b.heartbeatIntervalMs;
     this.closeTimeoutMs = b.closeTimeoutMs;
     this.kafka = Collections.unmodifiableMap(new TreeMap<>(b.kafka));
+    if (b.trendWindow != 0 && (b.trendWindow < 50 || b.trendWindow % 10 != 0)) {
+      throw new IllegalArgumentException(
+          "trend.window must be 0 (off) or a multiple of 10 >= 50, got " + b.trendWindow);
+    }
+    this.trendWindow = b.trendWindow;
     ProbeSettings tier = ProbeSettings.tier(b.probes);
     this.probes =
         tier.withCadences(
@@ -122,6 +131,9 @@ public final class AgentConfig {
         case "activations.every":
           b.activationsEvery(nonNegativeInt(k, v));
           break;
+        case "trend.window":
+          b.trendWindow(nonNegativeInt(k, v));
+          break;
         default:
           if (k.startsWith("kafka.") && k.length() > "kafka.".length()) {
             b.kafka.put(k.substring("kafka.".length()), v);
@@ -129,7 +141,7 @@ public final class AgentConfig {
             throw new IllegalArgumentException(
                 "unknown agent option '" + k + "' (known: job, worker, bootstrap.servers, topic,"
                     + " queue.capacity, heartbeat.interval.ms, close.timeout.ms, probes, norms.every,"
-                    + " activations.every, kafka.*)");
+                    + " activations.every, trend.window, kafka.*)");
           }
       }
     }
@@ -225,6 +237,11 @@ public final class AgentConfig {
     return probes;
   }
 
+  /** Iterations of the loss-trend (plateau) test; 0 when it is off. */
+  public int trendWindow() {
+    return trendWindow;
+  }
+
   /** The effective configuration as reported in {@code job_started}; secrets are masked. */
   public Map<String, String> describe() {
     Map<String, String> m = new LinkedHashMap<>();
@@ -238,6 +255,7 @@ public final class AgentConfig {
     m.put("probes", probes.tierName());
     m.put("norms.every", String.valueOf(probes.normsEvery()));
     m.put("activations.every", String.valueOf(probes.activationsEvery()));
+    m.put("trend.window", String.valueOf(trendWindow));
     for (Map.Entry<String, String> e : kafka.entrySet()) {
       String k = e.getKey().toLowerCase(java.util.Locale.ROOT);
       boolean secret = k.contains("password") || k.contains("jaas") || k.contains("secret");
@@ -259,8 +277,15 @@ public final class AgentConfig {
     private String probes = "cheap";
     private int normsEvery = -1;
     private int activationsEvery = -1;
+    private int trendWindow = 200;
 
     private Builder() {}
+
+    /** Iterations of the loss-trend (plateau) test, 0 for off. */
+    public Builder trendWindow(int v) {
+      this.trendWindow = v;
+      return this;
+    }
 
     /** Cost tier, {@code cheap} or {@code thorough}. */
     public Builder probes(String v) {

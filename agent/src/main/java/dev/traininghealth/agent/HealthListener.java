@@ -5,6 +5,7 @@ import dev.traininghealth.agent.probe.ModelInspector;
 import dev.traininghealth.agent.probe.ProbeGuard;
 import dev.traininghealth.agent.transport.EventSink;
 import dev.traininghealth.agent.transport.KafkaEventSink;
+import dev.traininghealth.agent.trend.LossTrendTask;
 import dev.traininghealth.rules.event.Header;
 import dev.traininghealth.rules.event.Heartbeat;
 import dev.traininghealth.rules.event.JobFinished;
@@ -100,16 +101,21 @@ public final class HealthListener extends BaseTrainingListener implements AutoCl
     }
   }
 
-  /** A listener that sends to the Kafka brokers of {@code config}. */
+  /**
+   * A listener that sends to the Kafka brokers of {@code config}, with the loss-trend task when
+   * {@code trend.window} is not 0.
+   */
   public static HealthListener create(AgentConfig config) {
-    return create(
-        config,
+    EventSink sink =
         KafkaEventSink.create(
             config.bootstrapServers(),
             config.topic(),
             config.queueCapacity(),
             config.closeTimeoutMs(),
-            config.kafka()));
+            config.kafka());
+    return config.trendWindow() > 0
+        ? create(config, sink, LossTrendTask.withWindow(config.trendWindow()))
+        : create(config, sink);
   }
 
   /**
