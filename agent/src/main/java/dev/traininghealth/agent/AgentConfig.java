@@ -48,6 +48,9 @@ import java.util.TreeMap;
  *     (counted, and reported once in a {@code degraded} heartbeat) when it cannot fit</td></tr>
  * <tr><td>curvature.trace</td><td>boolean</td><td>false</td><td>also estimate the Hessian's
  *     trace (Hutchinson, 8 more gradient evaluations per estimate)</td></tr>
+ * <tr><td>trend.window</td><td>int: 0, or a multiple of 10 &ge; 50</td><td>200</td><td>iterations
+ *     the loss-trend task tests for a plateau, sending {@code plateau} events (0: off; only
+ *     {@link HealthListener#create(AgentConfig)} adds the task)</td></tr>
  * <tr><td>kafka.*</td><td>string</td><td></td><td>passed to the Kafka producer without the
  *     prefix (e.g. {@code kafka.security.protocol=SASL_SSL})</td></tr>
  * <tr><td>commands.*, actions.*</td><td></td><td></td><td>the command consumer and the actions:
@@ -69,6 +72,7 @@ public final class AgentConfig {
   private final double curvatureBudget;
   private final boolean curvatureTrace;
   private final ActionSettings actions;
+  private final int trendWindow;
 
   private AgentConfig(Builder b) {
     this.job = b.job == null || b.job.isEmpty() ? defaultJobName() : b.job;
@@ -99,6 +103,11 @@ public final class AgentConfig {
     this.curvatureBatch = b.curvatureBatch;
     this.curvatureBudget = b.curvatureBudget;
     this.curvatureTrace = b.curvatureTrace;
+    if (b.trendWindow != 0 && (b.trendWindow < 50 || b.trendWindow % 10 != 0)) {
+      throw new IllegalArgumentException(
+          "trend.window must be 0 (off) or a multiple of 10 >= 50, got " + b.trendWindow);
+    }
+    this.trendWindow = b.trendWindow;
     ProbeSettings tier = ProbeSettings.tier(b.probes);
     this.probes =
         tier.withCadences(
@@ -171,6 +180,9 @@ public final class AgentConfig {
         case "curvature.trace":
           b.curvatureTrace(parseBoolean(k, v));
           break;
+        case "trend.window":
+          b.trendWindow(nonNegativeInt(k, v));
+          break;
         default:
           if (k.startsWith("kafka.") && k.length() > "kafka.".length()) {
             b.kafka.put(k.substring("kafka.".length()), v);
@@ -181,7 +193,7 @@ public final class AgentConfig {
                 "unknown agent option '" + k + "' (known: job, worker, bootstrap.servers, topic,"
                     + " queue.capacity, heartbeat.interval.ms, close.timeout.ms, probes, norms.every,"
                     + " activations.every, curvature.every, curvature.batch, curvature.budget,"
-                    + " curvature.trace, kafka.*, commands.*, actions.*)");
+                    + " curvature.trace, trend.window, kafka.*, commands.*, actions.*)");
           }
       }
     }
@@ -318,6 +330,11 @@ public final class AgentConfig {
     return actions;
   }
 
+  /** Iterations of the loss-trend (plateau) test; 0 when it is off. */
+  public int trendWindow() {
+    return trendWindow;
+  }
+
   /** The effective configuration as reported in {@code job_started}; secrets are masked. */
   public Map<String, String> describe() {
     Map<String, String> m = new LinkedHashMap<>();
@@ -335,6 +352,7 @@ public final class AgentConfig {
     m.put("curvature.batch", curvatureBatch);
     m.put("curvature.budget", String.valueOf(curvatureBudget));
     m.put("curvature.trace", String.valueOf(curvatureTrace));
+    m.put("trend.window", String.valueOf(trendWindow));
     for (Map.Entry<String, String> e : kafka.entrySet()) {
       String k = e.getKey().toLowerCase(java.util.Locale.ROOT);
       boolean secret = k.contains("password") || k.contains("jaas") || k.contains("secret");
@@ -363,8 +381,15 @@ public final class AgentConfig {
     private boolean curvatureTrace;
     private final Map<String, String> actionOptions = new LinkedHashMap<>();
     private ActionSettings actions;
+    private int trendWindow = 200;
 
     private Builder() {}
+
+    /** Iterations of the loss-trend (plateau) test, 0 for off. */
+    public Builder trendWindow(int v) {
+      this.trendWindow = v;
+      return this;
+    }
 
     /** Iterations between curvature estimates; 0 turns the probe off. */
     public Builder curvatureEvery(int v) {

@@ -7,6 +7,7 @@ import dev.traininghealth.agent.probe.ModelInspector;
 import dev.traininghealth.agent.probe.ProbeGuard;
 import dev.traininghealth.agent.transport.EventSink;
 import dev.traininghealth.agent.transport.KafkaEventSink;
+import dev.traininghealth.agent.trend.LossTrendTask;
 import dev.traininghealth.rules.event.Header;
 import dev.traininghealth.rules.event.Heartbeat;
 import dev.traininghealth.rules.event.JobFinished;
@@ -104,7 +105,8 @@ public final class HealthListener extends BaseTrainingListener implements AutoCl
 
   /**
    * A listener that sends to the Kafka brokers of {@code config}, with the curvature probe when
-   * {@code curvature.every > 0}.
+   * {@code curvature.every > 0}, the loss-trend task when {@code trend.window} is not 0, and the
+   * action executor when commands are enabled.
    */
   public static HealthListener create(AgentConfig config) {
     EventSink sink =
@@ -115,6 +117,9 @@ public final class HealthListener extends BaseTrainingListener implements AutoCl
             config.closeTimeoutMs(),
             config.kafka());
     java.util.List<BoundaryTask> tasks = new java.util.ArrayList<>();
+    if (config.trendWindow() > 0) {
+      tasks.add(LossTrendTask.withWindow(config.trendWindow()));
+    }
     CurvatureTask curvature = config.curvatureEvery() > 0 ? CurvatureTask.from(config) : null;
     if (curvature != null) {
       tasks.add(curvature);

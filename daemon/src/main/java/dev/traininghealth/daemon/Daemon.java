@@ -7,9 +7,11 @@ import dev.traininghealth.daemon.evaluate.AlertMetrics;
 import dev.traininghealth.daemon.evaluate.EvaluateVerticle;
 import dev.traininghealth.daemon.evaluate.EventBatch;
 import dev.traininghealth.daemon.evaluate.JobMetrics;
+import dev.traininghealth.daemon.evaluate.StreamMetrics;
 import dev.traininghealth.daemon.ingest.IngestMetrics;
 import dev.traininghealth.daemon.ingest.IngestVerticle;
 import dev.traininghealth.daemon.metrics.MetricsRegistry;
+import dev.traininghealth.daemon.rules.RuleMetrics;
 import dev.traininghealth.kafka.EmbeddedKafka;
 import dev.traininghealth.rules.rule.RuleSet;
 import io.prometheus.client.CollectorRegistry;
@@ -111,7 +113,8 @@ public final class Daemon implements AutoCloseable {
           codecRegistered = true;
           return deploy(new EvaluateVerticle(config, bootstrapServers, addresses,
               RuleSet.defaults(), new JobMetrics(registry, config.metricsJobsMax()),
-              new AlertMetrics(registry), System::currentTimeMillis), ThreadingModel.WORKER);
+              new AlertMetrics(registry), new StreamMetrics(registry), new RuleMetrics(registry),
+              System::currentTimeMillis), ThreadingModel.WORKER);
         })
         .compose(v -> deploy(new ActVerticle(config, bootstrapServers, addresses,
             new ActionMetrics(registry), System::currentTimeMillis), ThreadingModel.WORKER))

@@ -1,7 +1,10 @@
 package dev.traininghealth.daemon;
 
+import dev.traininghealth.rules.detector.Durations;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -40,6 +43,9 @@ public final class DaemonConfig {
   public static final String ACTIONS_HISTORY = PREFIX + "actions.history";
   /** Shortest command key {@link dev.traininghealth.rules.command.CommandSigner} accepts. */
   private static final int MIN_COMMANDS_KEY_BYTES = 16;
+  public static final String RULES_DIRS = PREFIX + "rules.dirs";
+  public static final String RULES_POLL_MS = PREFIX + "rules.poll.ms";
+  public static final String JOBS_IDLE_EVICT = PREFIX + "jobs.idle.evict";
 
   private final String bootstrapServers;
   private final Path kafkaDir;
@@ -61,6 +67,9 @@ public final class DaemonConfig {
   private final long actionsCooldownMs;
   private final int actionsVerifyIterations;
   private final int actionsHistory;
+  private final List<Path> rulesDirs;
+  private final long rulesPollMs;
+  private final long jobsIdleEvictMs;
 
   private DaemonConfig(Builder b) {
     this.bootstrapServers = b.bootstrapServers.trim();
@@ -90,6 +99,9 @@ public final class DaemonConfig {
     this.actionsVerifyIterations =
         atLeast(ACTIONS_VERIFY_ITERATIONS, b.actionsVerifyIterations, 1);
     this.actionsHistory = atLeast(ACTIONS_HISTORY, b.actionsHistory, 1);
+    this.rulesDirs = List.copyOf(b.rulesDirs);
+    this.rulesPollMs = atLeast(RULES_POLL_MS, b.rulesPollMs, 100);
+    this.jobsIdleEvictMs = atLeast(JOBS_IDLE_EVICT, b.jobsIdleEvictMs, 0);
   }
 
   public static Builder builder() {
@@ -119,6 +131,9 @@ public final class DaemonConfig {
     b.actionsCooldownMs = actionsCooldownMs;
     b.actionsVerifyIterations = actionsVerifyIterations;
     b.actionsHistory = actionsHistory;
+    b.rulesDirs = new ArrayList<>(rulesDirs);
+    b.rulesPollMs = rulesPollMs;
+    b.jobsIdleEvictMs = jobsIdleEvictMs;
     return b;
   }
 
@@ -168,6 +183,9 @@ public final class DaemonConfig {
         case ACTIONS_COOLDOWN_MS -> b.actionsCooldownMs(parseInt(key, value));
         case ACTIONS_VERIFY_ITERATIONS -> b.actionsVerifyIterations(parseInt(key, value));
         case ACTIONS_HISTORY -> b.actionsHistory(parseInt(key, value));
+        case RULES_DIRS -> b.rulesDirs(parsePaths(value));
+        case RULES_POLL_MS -> b.rulesPollMs(parseInt(key, value));
+        case JOBS_IDLE_EVICT -> b.jobsIdleEvictMs(parseDuration(key, value));
         default -> throw new IllegalArgumentException(
             "unknown configuration key '" + key + "' (see daemon/CONFIG.md for the known keys)");
       }
@@ -206,6 +224,28 @@ public final class DaemonConfig {
       return Boolean.parseBoolean(value);
     }
     throw new IllegalArgumentException(key + " must be true or false, got '" + value + "'");
+  }
+
+  private static List<Path> parsePaths(String value) {
+    List<Path> out = new ArrayList<>();
+    for (String p : value.split(",")) {
+      if (!p.isBlank()) {
+        out.add(Path.of(p.trim()));
+      }
+    }
+    return out;
+  }
+
+  /** A duration like 30s, 5m or 1h; a bare 0 turns the feature off. */
+  private static long parseDuration(String key, String value) {
+    if (value.equals("0")) {
+      return 0;
+    }
+    try {
+      return Durations.parseMillis(value);
+    } catch (IllegalArgumentException ex) {
+      throw new IllegalArgumentException(key + ": " + ex.getMessage() + ", or 0 for never", ex);
+    }
   }
 
   private static int port(String key, int v) {
@@ -343,6 +383,21 @@ public final class DaemonConfig {
     return actionsHistory;
   }
 
+  /** Directories whose rule files are loaded on top of the defaults and watched; may be empty. */
+  public List<Path> rulesDirs() {
+    return rulesDirs;
+  }
+
+  /** How often the rule directories are checked for changes. */
+  public long rulesPollMs() {
+    return rulesPollMs;
+  }
+
+  /** Jobs without events for this long are evicted; 0: never. */
+  public long jobsIdleEvictMs() {
+    return jobsIdleEvictMs;
+  }
+
   @Override
   public String toString() {
     return "DaemonConfig{bootstrap=" + (embeddedKafka() ? "<embedded " + kafkaDir + ">"
@@ -354,7 +409,8 @@ public final class DaemonConfig {
         + ", commands.key=" + (commandsKey.isEmpty() ? "<none>" : "<set>")
         + ", commands.ttl.ms=" + commandsTtlMs + ", actions.budget=" + actionsBudget
         + ", actions.cooldown.ms=" + actionsCooldownMs + ", actions.verify.iterations="
-        + actionsVerifyIterations + ", actions.history=" + actionsHistory + "}";
+        + actionsVerifyIterations + ", actions.history=" + actionsHistory + ", rules.dirs="
+        + rulesDirs + ", jobs.idle.evict=" + jobsIdleEvictMs + "ms}";
   }
 
   /** Collects the settings; every one has a default. */
@@ -379,6 +435,9 @@ public final class DaemonConfig {
     private long actionsCooldownMs = 60_000;
     private int actionsVerifyIterations = 20;
     private int actionsHistory = 50;
+    private List<Path> rulesDirs = new ArrayList<>();
+    private long rulesPollMs = 2_000;
+    private long jobsIdleEvictMs = 3_600_000;
 
     private Builder() {}
 
@@ -479,6 +538,21 @@ public final class DaemonConfig {
 
     public Builder actionsHistory(int v) {
       this.actionsHistory = v;
+      return this;
+    }
+
+    public Builder rulesDirs(List<Path> v) {
+      this.rulesDirs = new ArrayList<>(v);
+      return this;
+    }
+
+    public Builder rulesPollMs(long v) {
+      this.rulesPollMs = v;
+      return this;
+    }
+
+    public Builder jobsIdleEvictMs(long v) {
+      this.jobsIdleEvictMs = v;
       return this;
     }
 

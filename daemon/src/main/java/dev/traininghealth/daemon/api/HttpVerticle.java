@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP side: {@code GET /metrics} for Prometheus, {@code GET /healthz}, and the read API
- * {@code GET /api/jobs} and {@code GET /api/jobs/{id}[?points=n]}, and the actions routes of
- * {@link ActionRoutes}. Every error is JSON, {@code
+ * {@code GET /api/jobs}, {@code GET /api/jobs/{id}[?points=n]}, {@code GET
+ * /api/alerts[?state=..&severity=..]} and {@code GET /api/rules}, the live page of {@link
+ * WebRoutes} and the actions routes of {@link ActionRoutes}. Every error is JSON, {@code
  * {"error": <status>, "message": <what was wrong>}}. Job state comes from the evaluate verticle by
  * event-bus request; the scrape is written on a worker thread so a large registry never holds
  * the event loop.
@@ -34,6 +35,8 @@ public final class HttpVerticle extends VerticleBase {
   public static final String METRICS_PATH = "/metrics";
   public static final String HEALTH_PATH = "/healthz";
   public static final String JOBS_PATH = "/api/jobs";
+  public static final String ALERTS_PATH = "/api/alerts";
+  public static final String RULES_PATH = "/api/rules";
 
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
   private static final String JSON = "application/json; charset=utf-8";
@@ -59,6 +62,8 @@ public final class HttpVerticle extends VerticleBase {
     router.get(JOBS_PATH + "/:id").handler(this::job);
     WebRoutes.mount(router, vertx, addresses); // the live page at / and its /api/stream
     new ActionRoutes(vertx, config, addresses).mount(router);
+    router.get(ALERTS_PATH).handler(this::alerts);
+    router.get(RULES_PATH).handler(ctx -> query(ctx, JobQuery.rules()));
     router.route().last().handler(this::unmatched);
     router.errorHandler(500, ctx -> {
       LOG.warn("{} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
@@ -80,7 +85,8 @@ public final class HttpVerticle extends VerticleBase {
   private void unmatched(RoutingContext ctx) {
     String path = ctx.request().path();
     boolean known = path.equals(METRICS_PATH) || path.equals(HEALTH_PATH)
-        || path.equals(JOBS_PATH) || path.startsWith(JOBS_PATH + "/");
+        || path.equals(JOBS_PATH) || path.startsWith(JOBS_PATH + "/")
+        || path.equals(ALERTS_PATH) || path.equals(RULES_PATH);
     if (known) {
       ctx.response().putHeader(HttpHeaders.ALLOW, "GET");
       error(ctx, 405, ctx.request().method() + " is not allowed on " + path + "; use GET");
@@ -115,6 +121,28 @@ public final class HttpVerticle extends VerticleBase {
       }
     }
     query(ctx, JobQuery.get(id, points));
+  }
+
+  /** {@code ?state=pending|firing|resolved&severity=info|warning|critical}, both optional. */
+  private void alerts(RoutingContext ctx) {
+    String state = oneOf(ctx, "state", List.of("pending", "firing", "resolved"));
+    String severity = oneOf(ctx, "severity", List.of("info", "warning", "critical"));
+    if (!ctx.response().ended()) {
+      query(ctx, JobQuery.alerts(state, severity));
+    }
+  }
+
+  /** The query parameter's single value if it is one of {@code allowed}; else a JSON 400. */
+  private static String oneOf(RoutingContext ctx, String name, List<String> allowed) {
+    List<String> v = ctx.queryParam(name);
+    if (v.isEmpty()) {
+      return null;
+    }
+    if (v.size() > 1 || !allowed.contains(v.get(0))) {
+      error(ctx, 400, name + " must be one of " + allowed + ", got " + v);
+      return null;
+    }
+    return v.get(0);
   }
 
   private void query(RoutingContext ctx, JsonObject q) {

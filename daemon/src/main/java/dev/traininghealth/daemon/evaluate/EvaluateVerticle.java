@@ -4,8 +4,12 @@ import dev.traininghealth.daemon.Addresses;
 import dev.traininghealth.daemon.DaemonConfig;
 import dev.traininghealth.daemon.KafkaClientConfigs;
 import dev.traininghealth.daemon.Topics;
+import dev.traininghealth.daemon.rules.RuleMetrics;
+import dev.traininghealth.daemon.rules.RuleReloader;
 import dev.traininghealth.rules.event.Event;
+import dev.traininghealth.rules.rule.Alert;
 import dev.traininghealth.rules.rule.AlertChange;
+import dev.traininghealth.rules.rule.AlertState;
 import dev.traininghealth.rules.rule.RuleSet;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -18,6 +22,7 @@ import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.function.LongSupplier;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -29,6 +34,13 @@ import org.slf4j.LoggerFactory;
  * metrics, publishes alert changes on {@link Topics#ALERTS} (JSON, key = job) and on the event
  * bus, and answers {@link JobQuery} requests. All of it on this verticle's one context, so the
  * state needs no locks. Deploy it as a worker: rule evaluation is CPU work.
+ *
+ * <p>Rules: {@code rules} (the defaults) plus the files of {@link DaemonConfig#rulesDirs()},
+ * checked every {@link DaemonConfig#rulesPollMs()} by a {@link RuleReloader} off this context.
+ * After a successful reload every job is evaluated under the new rules: rules that did not
+ * change keep their alerts and detector state; an alert of a rule that was removed or changed is
+ * retired (firing → resolved, pending → inactive, published with evidence saying so) and its
+ * series leave /metrics; a changed rule starts over with a fresh detector.
  */
 public final class EvaluateVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(EvaluateVerticle.class);
@@ -40,7 +52,12 @@ public final class EvaluateVerticle extends VerticleBase {
   private final RuleSet rules;
   private final JobMetrics jobMetrics;
   private final AlertMetrics alertMetrics;
+  private final StreamMetrics streamMetrics;
+  private final RuleMetrics ruleMetrics;
   private final LongSupplier clock;
+  private RuleReloader reloader;
+  private boolean reloading;
+  private long rulesTimer = -1;
   private JobStore store;
   private KafkaProducer<String, String> alerts;
   private MessageConsumer<EventBatch> batches;
@@ -48,19 +65,31 @@ public final class EvaluateVerticle extends VerticleBase {
   private long timer = -1;
 
   public EvaluateVerticle(DaemonConfig config, String bootstrapServers, Addresses addresses,
-      RuleSet rules, JobMetrics jobMetrics, AlertMetrics alertMetrics, LongSupplier clock) {
+      RuleSet rules, JobMetrics jobMetrics, AlertMetrics alertMetrics,
+      StreamMetrics streamMetrics, RuleMetrics ruleMetrics, LongSupplier clock) {
     this.config = config;
     this.bootstrapServers = bootstrapServers;
     this.addresses = addresses;
     this.rules = rules;
     this.jobMetrics = jobMetrics;
     this.alertMetrics = alertMetrics;
+    this.streamMetrics = streamMetrics;
+    this.ruleMetrics = ruleMetrics;
     this.clock = clock;
   }
 
   @Override
   public Future<?> start() {
-    store = new JobStore(rules, config.jobsMax(), config.seriesPoints(), jobMetrics, alertMetrics);
+    reloader = new RuleReloader(rules, config.rulesDirs(), ruleMetrics, clock);
+    return vertx.executeBlocking(reloader::check).compose(loaded -> startEvaluating());
+  }
+
+  private Future<?> startEvaluating() {
+    store = new JobStore(reloader.current(), config.jobsMax(), config.seriesPoints(), jobMetrics,
+        alertMetrics, streamMetrics);
+    if (reloader.watching()) {
+      rulesTimer = vertx.setPeriodic(config.rulesPollMs(), id -> pollRules());
+    }
     alerts =
         KafkaProducer.create(
             vertx,
@@ -93,8 +122,42 @@ public final class EvaluateVerticle extends VerticleBase {
     msg.reply(null);
   }
 
+  private void pollRules() {
+    if (reloading) {
+      return; // the last check is still reading files
+    }
+    reloading = true;
+    vertx.executeBlocking(reloader::check, false).onComplete(ar -> {
+      reloading = false;
+      if (ar.failed()) {
+        LOG.warn("checking the rule directories failed: {}", ar.cause().toString());
+      } else if (ar.result() != null) {
+        applyRules(ar.result());
+      }
+    });
+  }
+
+  private void applyRules(RuleSet next) {
+    long now = clock.getAsLong();
+    for (Map.Entry<JobState, List<Alert>> e : store.replaceRules(next).entrySet()) {
+      JobState s = e.getKey();
+      for (Alert a : e.getValue()) {
+        if (a.state() != AlertState.RESOLVED) {
+          AlertState to = a.state() == AlertState.FIRING ? AlertState.RESOLVED : AlertState.INACTIVE;
+          publish(s, List.of(AlertChange.of(a.state(), Alert.of(a.job(), a.rule(), a.severity(),
+              to, a.sinceIter(), now, a.value(),
+              "retired: rule '" + a.rule() + "' was changed or removed by a rules reload"))), now);
+        }
+      }
+      if (s.metrics().exported()) {
+        alertMetrics.removeJob(e.getValue());
+      }
+    }
+  }
+
   private void onTick() {
     long now = clock.getAsLong();
+    store.evictIdle(now, config.jobsIdleEvictMs());
     for (JobState s : store.all()) {
       try {
         publish(s, s.onTick(now), now);
@@ -139,14 +202,35 @@ public final class EvaluateVerticle extends VerticleBase {
       } else {
         msg.reply(s.detail(points));
       }
+    } else if (JobQuery.OP_ALERTS.equals(op)) {
+      msg.reply(alerts(q.getString(JobQuery.STATE), q.getString(JobQuery.SEVERITY)));
+    } else if (JobQuery.OP_RULES.equals(op)) {
+      msg.reply(RulesJson.of(reloader, store.all()));
     } else {
       msg.fail(JobQuery.BAD_REQUEST, "unknown query " + q);
     }
   }
 
+  private JsonObject alerts(String state, String severity) {
+    JsonArray out = new JsonArray();
+    store.all().stream()
+        .sorted(Comparator.comparing(JobState::job))
+        .forEach(s -> {
+          for (Alert a : s.alerts()) {
+            if (a.state() != AlertState.INACTIVE
+                && (state == null || a.state().wireName().equals(state))
+                && (severity == null || a.severity().wireName().equals(severity))) {
+              out.add(JobState.alertJson(a).put("job", a.job()));
+            }
+          }
+        });
+    return new JsonObject().put("count", out.size()).put("alerts", out);
+  }
+
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(timer);
+    vertx.cancelTimer(rulesTimer);
     return Future.join(batches.unregister(), queries.unregister())
         .transform(ar -> alerts.close());
   }

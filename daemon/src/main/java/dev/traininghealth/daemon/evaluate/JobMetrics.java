@@ -153,6 +153,11 @@ public final class JobMetrics {
       return job != null;
     }
 
+    /** The job's label value; null when not exported. */
+    String job() {
+      return job;
+    }
+
     void event() {
       if (job != null) {
         events.inc();

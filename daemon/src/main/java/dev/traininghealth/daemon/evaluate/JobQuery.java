@@ -16,6 +16,10 @@ public final class JobQuery {
   static final String OP_GET = "get";
   static final String JOB = "job";
   static final String POINTS = "points";
+  static final String OP_ALERTS = "alerts";
+  static final String OP_RULES = "rules";
+  static final String STATE = "state";
+  static final String SEVERITY = "severity";
 
   private JobQuery() {}
 
@@ -27,5 +31,18 @@ public final class JobQuery {
   /** One job's latest values, every rule's alert, and its newest {@code points} iterations. */
   public static JsonObject get(String job, int points) {
     return new JsonObject().put(OP, OP_GET).put(JOB, job).put(POINTS, points);
+  }
+
+  /**
+   * The alerts of all jobs that are not inactive, optionally only those in {@code state} and of
+   * {@code severity} (wire names; null: any): {@code {"count":n,"alerts":[...]}}.
+   */
+  public static JsonObject alerts(String state, String severity) {
+    return new JsonObject().put(OP, OP_ALERTS).put(STATE, state).put(SEVERITY, severity);
+  }
+
+  /** The rules in force, each with its health over all jobs, and the last reload's outcome. */
+  public static JsonObject rules() {
+    return new JsonObject().put(OP, OP_RULES);
   }
 }

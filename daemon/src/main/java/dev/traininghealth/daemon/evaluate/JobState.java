@@ -10,9 +10,11 @@ import dev.traininghealth.rules.rule.Alert;
 import dev.traininghealth.rules.rule.AlertChange;
 import dev.traininghealth.rules.rule.AlertState;
 import dev.traininghealth.rules.rule.JobEvaluator;
+import dev.traininghealth.rules.rule.RuleHealth;
 import dev.traininghealth.rules.rule.RuleSet;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -21,9 +23,13 @@ import java.util.List;
  */
 final class JobState {
   private final String job;
-  private final JobEvaluator evaluator;
+  private JobEvaluator evaluator;
   private final SeriesRing recent;
   private final JobMetrics.Series metrics;
+  private final StreamMetrics stream;
+  private final SeqTracker seqs = new SeqTracker();
+  private long seqGaps;
+  private long duplicates;
   private final long firstSeenMs;
   private long lastSeenMs;
   private long events;
@@ -42,11 +48,13 @@ final class JobState {
   private long dropped;
   private long nonFinite;
 
-  JobState(String job, RuleSet rules, int seriesPoints, JobMetrics.Series metrics, long nowMs) {
+  JobState(String job, RuleSet rules, int seriesPoints, JobMetrics.Series metrics,
+      StreamMetrics stream, long nowMs) {
     this.job = job;
     this.evaluator = new JobEvaluator(job, rules);
     this.recent = new SeriesRing(seriesPoints);
     this.metrics = metrics;
+    this.stream = stream;
     this.firstSeenMs = nowMs;
     this.lastSeenMs = nowMs;
   }
@@ -59,9 +67,26 @@ final class JobState {
     return metrics;
   }
 
-  /** Takes one event: latest values and metrics first, then the rules; returns their changes. */
+  long lastSeenMs() {
+    return lastSeenMs;
+  }
+
+  /**
+   * Takes one event: a duplicate {@code seq} of its run is dropped here (counted), a gap is
+   * counted; then latest values and metrics, then the rules; returns their changes.
+   */
   List<AlertChange> onEvent(Event e, long nowMs) {
     lastSeenMs = nowMs;
+    SeqTracker.Verdict seq = seqs.accept(e.header().run(), e.header().seq());
+    if (seq == SeqTracker.Verdict.DUPLICATE) {
+      duplicates++;
+      stream.duplicate(metrics);
+      return List.of();
+    }
+    if (seq == SeqTracker.Verdict.GAP) {
+      seqGaps++;
+      stream.gap(metrics);
+    }
     events++;
     metrics.event();
     run = e.header().run();
@@ -127,6 +152,27 @@ final class JobState {
     return evaluator.alerts();
   }
 
+  List<RuleHealth> health() {
+    return evaluator.health();
+  }
+
+  /**
+   * Evaluates this job under {@code rules} from now on ({@link JobEvaluator#withRules}: rules
+   * that did not change keep their state); returns the alerts, pending or firing or resolved,
+   * that this retires because their rule went away or changed.
+   */
+  List<Alert> replaceRules(RuleSet rules) {
+    JobEvaluator next = evaluator.withRules(rules);
+    List<Alert> retired = new ArrayList<>();
+    for (Alert a : evaluator.alerts()) {
+      if (a.state() != AlertState.INACTIVE && next.alert(a.rule()) != a) {
+        retired.add(a);
+      }
+    }
+    evaluator = next;
+    return retired;
+  }
+
   /** The latest values and the alerts that are not inactive, as listed by {@code /api/jobs}. */
   JsonObject summary() {
     JsonObject o =
@@ -144,6 +190,9 @@ final class JobState {
             .put("events", events)
             .put("nonfinite_events", nonFinite)
             .put("agent_dropped_events", dropped)
+            .put("seq_gaps", seqGaps)
+            .put("missing_events", seqs.missing())
+            .put("duplicate_events", duplicates)
             .put("last_event_ts", lastTs)
             .put("first_seen_ms", firstSeenMs)
             .put("last_seen_ms", lastSeenMs)

@@ -25,30 +25,16 @@ public enum DeadLetterReason {
     return name().toLowerCase(Locale.ROOT);
   }
 
-  /**
-   * The class of a codec rejection. The codec reports only a message, so this reads its
-   * wording; a message it does not recognise is {@link #INVALID_FIELD}.
-   */
+  /** The class of a codec rejection: the codec's own {@link MalformedEventException#kind()}. */
   public static DeadLetterReason of(MalformedEventException e) {
-    String m = e.getMessage() == null ? "" : e.getMessage();
-    if (m.startsWith("record is null")) {
-      return EMPTY;
-    }
-    if (m.contains("exceeds the limit")) {
-      return TOO_LARGE;
-    }
-    if (m.startsWith("not valid JSON") || m.startsWith("an event must be a JSON object")) {
-      return NOT_JSON;
-    }
-    if (m.startsWith("unsupported version")) {
-      return UNSUPPORTED_VERSION;
-    }
-    if (m.startsWith("unknown event type")) {
-      return UNKNOWN_TYPE;
-    }
-    if (m.startsWith("missing required field")) {
-      return MISSING_FIELD;
-    }
-    return INVALID_FIELD;
+    return switch (e.kind()) {
+      case EMPTY -> EMPTY;
+      case TOO_LARGE -> TOO_LARGE;
+      case NOT_JSON -> NOT_JSON;
+      case UNSUPPORTED_VERSION -> UNSUPPORTED_VERSION;
+      case UNKNOWN_TYPE -> UNKNOWN_TYPE;
+      case MISSING_FIELD -> MISSING_FIELD;
+      case INVALID_FIELD -> INVALID_FIELD;
+    };
   }
 }

@@ -24,6 +24,9 @@ class DeadLetterReasonTest {
   @Test
   void classifiesTheCodecsRejectionsIntoBoundedReasons() {
     assertEquals(DeadLetterReason.EMPTY, classify(null));
+    assertEquals(DeadLetterReason.TOO_LARGE,
+        DeadLetterReason.of(assertThrows(MalformedEventException.class,
+            () -> codec.decode(new byte[EventCodec.MAX_RECORD_BYTES + 1]))));
     assertEquals(DeadLetterReason.NOT_JSON, classify("{not json"));
     assertEquals(DeadLetterReason.NOT_JSON, classify("[1,2]"));
     assertEquals(DeadLetterReason.UNSUPPORTED_VERSION,
@@ -34,6 +37,14 @@ class DeadLetterReasonTest {
         classify("{\"v\":1,\"type\":\"iteration\"," + HEADER + "}"));
     assertEquals(DeadLetterReason.INVALID_FIELD,
         classify("{\"v\":1,\"type\":\"iteration\"," + HEADER + ",\"loss\":\"low\"}"));
+  }
+
+  @Test
+  void everyCodecKindHasTheReasonOfTheSameName() {
+    for (MalformedEventException.Kind k : MalformedEventException.Kind.values()) {
+      assertEquals(k.label(),
+          DeadLetterReason.of(new MalformedEventException(k, "test")).label());
+    }
   }
 
   @Test

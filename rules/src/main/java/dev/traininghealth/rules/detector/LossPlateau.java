@@ -1,78 +1,127 @@
 package dev.traininghealth.rules.detector;
 
 /**
- * The plateau verdict several detectors share: no significant downward trend over the window, or
- * too little improvement to matter. Holds a {@link BlockTrend} and the parameters of the verdict.
+ * The plateau verdict several detectors share (and the agent's trend task): no significant
+ * downward trend over the window, or too little improvement to matter. Holds a
+ * {@link BlockTrend} and the parameters of the verdict.
+ *
+ * <p>Hysteresis: a converging loss sits near both thresholds for thousands of iterations, and a
+ * single pair of thresholds made the verdict flap (575 flips and 421 alert changes over the
+ * 50,000 iterations of RuleBench's run). So the loss enters a plateau at {@code z} and
+ * {@code min_relative_improvement}, but leaves it only when the fall is clearly back: z below
+ * -{@code leave_z} (2.326, one-sided 1%) and a fall of at least {@code leave_relative_improvement}
+ * (2%) across the window, which an escape (XOR leaving 0.69) passes at once and a slowly
+ * converging run does not (17 flips and 26 alert changes on the same run).
  */
-final class LossPlateau {
+public final class LossPlateau {
   static final String WINDOW = "window";
   static final String BLOCK = "block";
   static final String MIN_IMPROVEMENT = "min_relative_improvement";
   static final String Z = "z";
+  static final String LEAVE_Z = "leave_z";
+  static final String LEAVE_IMPROVEMENT = "leave_relative_improvement";
+  static final int DEFAULT_BLOCK = 10;
+  static final double DEFAULT_MIN_IMPROVEMENT = 1e-3;
+  static final double DEFAULT_Z = 1.645;
+  static final double DEFAULT_LEAVE_Z = 2.326;
+  static final double DEFAULT_LEAVE_IMPROVEMENT = 2e-2;
 
   private final BlockTrend trend;
   private final double minImprovement;
   private final double zCritical;
+  private final double leaveZ;
+  private final double leaveImprovement;
   private boolean flat;
 
   LossPlateau(Params p) {
-    int window = p.size(WINDOW);
-    int block = p.size(BLOCK);
+    this(p.size(WINDOW), p.size(BLOCK), p.number(MIN_IMPROVEMENT), p.number(Z),
+        p.number(LEAVE_Z), p.number(LEAVE_IMPROVEMENT));
+  }
+
+  /**
+   * A plateau test over {@code window} losses in blocks of {@code block}, entered at {@code z} /
+   * {@code minImprovement} and left at {@code leaveZ} / {@code leaveImprovement} (see the class
+   * comment); the parameters and their defaults are those of the {@code plateau} detector.
+   */
+  public LossPlateau(int window, int block, double minImprovement, double z, double leaveZ,
+      double leaveImprovement) {
     if (block < 1 || window % block != 0) {
       throw new IllegalArgumentException(
           "window (" + window + ") must be a multiple of block (" + block + ")");
     }
+    if (leaveZ < z || leaveImprovement < minImprovement) {
+      throw new IllegalArgumentException("leave_z (" + leaveZ + ") must be >= z (" + z
+          + ") and leave_relative_improvement (" + leaveImprovement
+          + ") >= min_relative_improvement (" + minImprovement + ")");
+    }
     this.trend = new BlockTrend(window / block, block);
-    this.minImprovement = p.number(MIN_IMPROVEMENT);
-    this.zCritical = p.number(Z);
+    this.minImprovement = minImprovement;
+    this.zCritical = z;
+    this.leaveZ = leaveZ;
+    this.leaveImprovement = leaveImprovement;
+  }
+
+  /** With the {@code plateau} detector's defaults but {@code window} (a multiple of 10). */
+  public static LossPlateau withWindow(int window) {
+    return new LossPlateau(window, DEFAULT_BLOCK, DEFAULT_MIN_IMPROVEMENT, DEFAULT_Z,
+        DEFAULT_LEAVE_Z, DEFAULT_LEAVE_IMPROVEMENT);
   }
 
   static ParamSpec[] params(long window) {
     return new ParamSpec[] {
       ParamSpec.integer(WINDOW, window, 5, "iterations the trend test looks back over"),
-      ParamSpec.integer(BLOCK, 10, 1,
+      ParamSpec.integer(BLOCK, DEFAULT_BLOCK, 1,
           "losses averaged into one block mean before the test, to tame autocorrelation"),
-      ParamSpec.number(MIN_IMPROVEMENT, 1e-3, 0,
+      ParamSpec.number(MIN_IMPROVEMENT, DEFAULT_MIN_IMPROVEMENT, 0,
           "relative fall of the loss across the window below which it counts as flat"),
-      ParamSpec.number(Z, 1.645, 0,
+      ParamSpec.number(Z, DEFAULT_Z, 0,
           "Mann-Kendall z a fall must beat to be significant (1.645: one-sided 5%)"),
+      ParamSpec.number(LEAVE_Z, DEFAULT_LEAVE_Z, 0,
+          "Mann-Kendall z a fall must beat to leave a plateau (2.326: one-sided 1%); >= z"),
+      ParamSpec.number(LEAVE_IMPROVEMENT, DEFAULT_LEAVE_IMPROVEMENT, 0,
+          "relative fall across the window needed to leave a plateau; >= min_relative_improvement"),
     };
   }
 
   /** Takes one loss; returns true when the verdict was redone (once per block). */
-  boolean add(double loss) {
+  public boolean add(double loss) {
     if (!Double.isFinite(loss)) {
       return false;
     }
     if (trend.add(loss) && trend.ready()) {
-      flat = trend.z() > -zCritical || trend.relativeImprovement() < minImprovement;
+      flat = flat
+          ? trend.z() > -leaveZ || trend.relativeImprovement() < leaveImprovement
+          : trend.z() > -zCritical || trend.relativeImprovement() < minImprovement;
       return true;
     }
     return false;
   }
 
-  boolean ready() {
+  public boolean ready() {
     return trend.ready();
   }
 
   /** Whether the loss is flat; false until the window has filled. */
-  boolean flat() {
+  public boolean flat() {
     return trend.ready() && flat;
   }
 
-  double z() {
+  /** Mann-Kendall z of the last verdict; negative when the loss goes down. */
+  public double z() {
     return trend.z();
   }
 
-  double relativeImprovement() {
+  /** Relative fall of the loss across the window at the last verdict. */
+  public double relativeImprovement() {
     return trend.relativeImprovement();
   }
 
-  int window() {
+  public int window() {
     return trend.window();
   }
 
-  String describe() {
+  /** One sentence on the current verdict's numbers. */
+  public String describe() {
     return String.format(
         java.util.Locale.ROOT,
         "loss flat over %d iterations (Mann-Kendall z=%.2f, relative improvement %.2e)",

@@ -13,7 +13,9 @@ import dev.traininghealth.rules.event.Iteration;
  * <p>Parameters and defaults: {@code window} 200, {@code block} 10 (20 block means),
  * {@code min_relative_improvement} 1e-3 (the {@code min_delta} people give Keras'
  * {@code EarlyStopping}/{@code ReduceLROnPlateau} relative to the loss), {@code z} 1.645
- * (one-sided 5%). See {@link BlockTrend} for why block means.
+ * (one-sided 5%). See {@link BlockTrend} for why block means. It leaves the plateau only at the
+ * stricter {@code leave_z} (2.326) and {@code leave_relative_improvement} (2%), so that a
+ * converging loss does not flap in and out (see {@link LossPlateau}).
  *
  * <p>While the plateau lasts the finding keeps the value and evidence of its onset.
  *

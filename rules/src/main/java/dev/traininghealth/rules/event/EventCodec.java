@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.traininghealth.rules.event.MalformedEventException.Kind;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -225,22 +226,23 @@ public final class EventCodec {
   /** Parses one record; never throws anything but {@link MalformedEventException}. */
   public Event decode(byte[] record) throws MalformedEventException {
     if (record == null) {
-      throw new MalformedEventException("record is null");
+      throw new MalformedEventException(Kind.EMPTY, "record is null");
     }
     if (record.length > MAX_RECORD_BYTES) {
-      throw new MalformedEventException(
+      throw new MalformedEventException(Kind.TOO_LARGE,
           "record of " + record.length + " bytes exceeds the limit of " + MAX_RECORD_BYTES);
     }
     JsonNode root;
     try {
       root = mapper.readTree(record);
     } catch (JsonProcessingException ex) {
-      throw new MalformedEventException("not valid JSON: " + ex.getOriginalMessage(), ex);
+      throw new MalformedEventException(Kind.NOT_JSON, "not valid JSON: " + ex.getOriginalMessage(),
+          ex);
     } catch (IOException | RuntimeException ex) {
-      throw new MalformedEventException("not valid JSON: " + ex.getMessage(), ex);
+      throw new MalformedEventException(Kind.NOT_JSON, "not valid JSON: " + ex.getMessage(), ex);
     }
     if (root == null || !root.isObject()) {
-      throw new MalformedEventException("an event must be a JSON object");
+      throw new MalformedEventException(Kind.NOT_JSON, "an event must be a JSON object");
     }
     try {
       return decodeObject(new Fields(root));
@@ -252,12 +254,13 @@ public final class EventCodec {
   private static Event decodeObject(Fields f) throws MalformedEventException {
     long v = f.requireLong("v");
     if (v != Header.VERSION) {
-      throw new MalformedEventException("unsupported version v=" + v + " (this daemon speaks 1)");
+      throw new MalformedEventException(Kind.UNSUPPORTED_VERSION,
+          "unsupported version v=" + v + " (this daemon speaks 1)");
     }
     String typeName = f.requireString("type");
     EventType type = EventType.fromWire(typeName);
     if (type == null) {
-      throw new MalformedEventException("unknown event type '" + typeName + "'");
+      throw new MalformedEventException(Kind.UNKNOWN_TYPE, "unknown event type '" + typeName + "'");
     }
     Header h =
         Header.of(
@@ -347,7 +350,7 @@ public final class EventCodec {
               f.optionalString("reason", ""));
         }
       default:
-        throw new MalformedEventException("no decoder for type " + type.wireName());
+        throw new MalformedEventException(Kind.UNKNOWN_TYPE, "no decoder for type " + type.wireName());
     }
   }
 
@@ -421,7 +424,8 @@ public final class EventCodec {
     private JsonNode require(String field) throws MalformedEventException {
       JsonNode n = node.get(field);
       if (n == null || n.isNull()) {
-        throw new MalformedEventException("missing required field '" + name(field) + "'");
+        throw new MalformedEventException(Kind.MISSING_FIELD,
+            "missing required field '" + name(field) + "'");
       }
       return n;
     }

@@ -36,8 +36,37 @@ public final class JobEvaluator {
     List<Rule> rs = rules.rules();
     this.slots = new Slot[rs.size()];
     for (int i = 0; i < slots.length; i++) {
-      slots[i] = new Slot(rs.get(i), detectors.apply(rs.get(i)));
+      slots[i] = new Slot(job, rs.get(i), detectors.apply(rs.get(i)));
     }
+  }
+
+  private JobEvaluator(String job, Slot[] slots) {
+    this.job = job;
+    this.slots = slots;
+  }
+
+  /**
+   * This job under a new rule set, for a rules reload: a rule that is unchanged (equal
+   * definition, same name) keeps its detector state, alert, cooldown and ladder position, so a
+   * reload that touches one rule does not reset the others; a new or changed rule starts with a
+   * fresh detector and an inactive alert. This evaluator is left as it was, so the caller can
+   * compare {@link #alerts()} of both to retire the alerts of rules that went away or changed.
+   */
+  public JobEvaluator withRules(RuleSet rules) {
+    List<Rule> rs = rules.rules();
+    Slot[] next = new Slot[rs.size()];
+    for (int i = 0; i < next.length; i++) {
+      Rule r = rs.get(i);
+      Slot kept = null;
+      for (Slot s : slots) {
+        if (s.rule.equals(r)) {
+          kept = s;
+          break;
+        }
+      }
+      next[i] = kept != null ? kept : new Slot(job, r, RuleSet.newDetector(r));
+    }
+    return new JobEvaluator(job, next);
   }
 
   public String job() {
@@ -120,7 +149,8 @@ public final class JobEvaluator {
     return out;
   }
 
-  private final class Slot {
+  private static final class Slot {
+    final String job;
     final Rule rule;
     final Detector detector;
     Alert current;
@@ -135,7 +165,8 @@ public final class JobEvaluator {
     long errors;
     String lastError = "";
 
-    Slot(Rule rule, Detector detector) {
+    Slot(String job, Rule rule, Detector detector) {
+      this.job = job;
       this.rule = rule;
       this.detector = detector;
       this.current =

@@ -125,6 +125,36 @@ public final class Rule {
     return description;
   }
 
+  /** Same name, detector, parameters, severity, timing, actions and description. */
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof Rule)) {
+      return false;
+    }
+    Rule r = (Rule) o;
+    return name.equals(r.name) && detector.equals(r.detector) && params.equals(r.params)
+        && severity == r.severity && forIterations == r.forIterations
+        && forMillis == r.forMillis && cooldownIterations == r.cooldownIterations
+        && cooldownMillis == r.cooldownMillis
+        && escalateAfterIterations == r.escalateAfterIterations && actions.equals(r.actions)
+        && description.equals(r.description);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(name, detector, params, severity, forIterations, forMillis,
+        cooldownIterations, cooldownMillis, escalateAfterIterations, actions);
+  }
+
+  @Override
+  public String toString() {
+    return "Rule{" + name + ": " + detector + params + ", " + severity.name().toLowerCase(
+        java.util.Locale.ROOT) + "}";
+  }
+
   /** Collects the fields of a {@link Rule}. */
   public static final class Builder {
     private final String name;

@@ -98,6 +98,45 @@ public final class RuleFileLoader {
     return loadFiles(files);
   }
 
+  /**
+   * Loads every {@code *.yaml} and {@code *.yml} file directly in each of {@code dirs} on top of
+   * {@code base}: the result holds the base rules followed by the files' rules, in directory
+   * order and then name order; a name may not repeat across the files or reuse one of the base
+   * (the error names the base rule's source). All or nothing, like {@link #loadDirectory}.
+   */
+  public static RuleLoadResult loadDirectories(List<Path> dirs, RuleSet base, String baseSource) {
+    RuleFileLoader l = new RuleFileLoader();
+    for (Rule r : base.rules()) {
+      l.firstSeen.put(r.name(), baseSource);
+    }
+    for (Path dir : dirs) {
+      List<Path> files = new ArrayList<>();
+      try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.{yaml,yml}")) {
+        for (Path p : ds) {
+          if (Files.isRegularFile(p)) {
+            files.add(p);
+          }
+        }
+      } catch (IOException e) {
+        l.errors.add(RuleError.of(dir.toString(), 0, 0, "cannot list rule directory: " + e));
+        continue;
+      }
+      files.sort(null);
+      for (Path f : files) {
+        try {
+          l.add(f.toString(), Files.readString(f, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+          l.errors.add(RuleError.of(f.toString(), 0, 0, "cannot read: " + e));
+        }
+      }
+    }
+    List<Rule> own = new ArrayList<>(l.rules);
+    l.rules.clear();
+    l.rules.addAll(base.rules());
+    l.rules.addAll(own);
+    return l.result();
+  }
+
   /** Loads a class-path resource, e.g. {@link RuleSet#DEFAULTS_RESOURCE}. */
   public static RuleLoadResult loadResource(String name) {
     try (InputStream in = RuleFileLoader.class.getClassLoader().getResourceAsStream(name)) {

@@ -132,6 +132,33 @@ class EventCodecTest {
         "")).contains("'loss'"));
   }
 
+  private MalformedEventException.Kind kindOf(byte[] record) {
+    return assertThrows(MalformedEventException.class, () -> codec.decode(record)).kind();
+  }
+
+  private MalformedEventException.Kind kindOf(String json) {
+    return kindOf(json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void classifiesEveryRejectionByKind() {
+    assertEquals(MalformedEventException.Kind.EMPTY, kindOf((byte[]) null));
+    assertEquals(MalformedEventException.Kind.TOO_LARGE,
+        kindOf(new byte[EventCodec.MAX_RECORD_BYTES + 1]));
+    assertEquals(MalformedEventException.Kind.NOT_JSON, kindOf("{not json"));
+    assertEquals(MalformedEventException.Kind.NOT_JSON, kindOf("\"a string\""));
+    assertEquals(MalformedEventException.Kind.UNSUPPORTED_VERSION,
+        kindOf("{\"v\":2," + OK_HEAD + "}"));
+    assertEquals(MalformedEventException.Kind.MISSING_FIELD, kindOf("{" + OK_HEAD + "}"));
+    assertEquals(MalformedEventException.Kind.UNKNOWN_TYPE,
+        kindOf("{\"v\":1,\"type\":\"warp\",\"job\":\"j\"}"));
+    assertEquals(MalformedEventException.Kind.INVALID_FIELD,
+        kindOf("{\"v\":1," + OK_HEAD.replace("\"seq\":0", "\"seq\":-3") + "}"));
+    assertEquals(MalformedEventException.Kind.INVALID_FIELD,
+        kindOf("{\"v\":1," + OK_HEAD.replace("\"job\":\"j\"", "\"job\":7") + "}"));
+    assertEquals("unsupported_version", MalformedEventException.Kind.UNSUPPORTED_VERSION.label());
+  }
+
   @Test
   void rejectsOversizedRecordsBeforeParsing() {
     byte[] big = new byte[EventCodec.MAX_RECORD_BYTES + 1];

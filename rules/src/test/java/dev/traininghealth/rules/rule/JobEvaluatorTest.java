@@ -152,4 +152,22 @@ class JobEvaluatorTest {
     assertTrue(ev.health().get(0).healthy(), "healthy again after a good evaluation");
     assertEquals(1, ev.health().get(0).errors());
   }
+
+  @Test
+  void withRulesKeepsTheStateOfUnchangedRulesAndResetsChangedOnes() {
+    String nan = "- name: nan\n  detector: nonfinite\n";
+    String spike = "- name: spike\n  detector: loss_spike\n";
+    JobEvaluator ev = new JobEvaluator("j", rules(nan + spike));
+    changes(ev, nanBetween(12, 10, 13));
+    assertEquals(AlertState.FIRING, ev.alert("nan").state());
+
+    JobEvaluator same = ev.withRules(rules(nan + spike + "  severity: critical\n"));
+    assertEquals(AlertState.FIRING, same.alert("nan").state(), "unchanged rule keeps its alert");
+    assertEquals(Severity.CRITICAL, same.alert("spike").severity());
+    assertEquals(AlertState.FIRING, ev.alert("nan").state(), "the old evaluator is untouched");
+
+    JobEvaluator changed = ev.withRules(rules(nan + "  for: 5 iterations\n"));
+    assertEquals(AlertState.INACTIVE, changed.alert("nan").state(), "a changed rule starts over");
+    assertEquals(null, changed.alert("spike"));
+  }
 }

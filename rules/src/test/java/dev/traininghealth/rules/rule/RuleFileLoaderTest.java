@@ -138,4 +138,28 @@ class RuleFileLoaderTest {
     assertTrue(bad.errors().get(0).source().endsWith("c.yaml"));
     assertTrue(bad.errors().get(0).message().contains("a.yaml:1"), bad.describe());
   }
+
+  @Test
+  void directoriesLoadOnTopOfTheDefaultsAndMayNotReuseTheirNames(@TempDir Path dir)
+      throws Exception {
+    Path a = Files.createDirectory(dir.resolve("a"));
+    Path b = Files.createDirectory(dir.resolve("b"));
+    Files.writeString(a.resolve("mine.yaml"), "- name: my-spike\n  detector: loss_spike\n");
+    Files.writeString(b.resolve("theirs.yml"), "- name: their-nan\n  detector: nonfinite\n");
+    RuleSet defaults = RuleSet.defaults();
+    RuleLoadResult ok = RuleFileLoader.loadDirectories(List.of(a, b), defaults, "defaults");
+    assertTrue(ok.ok(), ok.describe());
+    List<Rule> rules = ok.ruleSet().rules();
+    assertEquals(defaults.rules().size() + 2, rules.size());
+    assertEquals("my-spike", rules.get(rules.size() - 2).name());
+    assertEquals("their-nan", rules.get(rules.size() - 1).name());
+
+    Files.writeString(b.resolve("clash.yaml"), "- name: plateau\n  detector: plateau\n");
+    RuleLoadResult clash = RuleFileLoader.loadDirectories(List.of(a, b), defaults, "defaults");
+    assertFalse(clash.ok());
+    assertEquals(1, clash.errors().size(), clash.describe());
+    assertTrue(clash.errors().get(0).toString().startsWith(b.resolve("clash.yaml") + ":1:9:"),
+        clash.describe());
+    assertTrue(clash.errors().get(0).message().contains("first at defaults"), clash.describe());
+  }
 }

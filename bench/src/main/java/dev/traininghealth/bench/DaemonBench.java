@@ -1,0 +1,338 @@
+package dev.traininghealth.bench;
+
+import dev.traininghealth.daemon.Daemon;
+import dev.traininghealth.daemon.DaemonConfig;
+import dev.traininghealth.kafka.EmbeddedKafka;
+import dev.traininghealth.rules.event.Activations;
+import dev.traininghealth.rules.event.Event;
+import dev.traininghealth.rules.event.EventCodec;
+import dev.traininghealth.rules.event.Header;
+import dev.traininghealth.rules.event.Iteration;
+import dev.traininghealth.rules.event.LayerStats;
+import dev.traininghealth.rules.rule.JobEvaluator;
+import dev.traininghealth.rules.rule.RuleSet;
+import io.prometheus.client.Collector;
+import io.prometheus.client.CollectorRegistry;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The daemon's throughput, memory and latency:
+ *
+ * <ol>
+ *   <li><b>in-process</b>: events per second through a {@link JobEvaluator} with the default
+ *       rules, one job, and 1,000 jobs interleaved, on the calling thread (one core);
+ *   <li><b>end to end</b>: a started {@link Daemon} on an in-process broker (12 partitions);
+ *       {@code jobs x perJob} pre-encoded events (iterations with two layers, activations every
+ *       25th) are produced (acks=1, lz4, linger 5 ms) and the clock runs from the first send until
+ *       the daemon has evaluated them all (the sum of {@code th_job_events_total});
+ *   <li><b>heap per job</b>: used heap after full GCs with every job tracked, minus before, over
+ *       the job count: the daemon's per-job state plus whatever the in-process broker kept, so
+ *       an upper bound;
+ *   <li><b>latency</b>: while healthy events flow at a steady rate, a NaN loss for a fresh job
+ *       every 10 ms with the produce time as {@code ts}; the time from that to the nonfinite
+ *       alert's arrival on {@code th.alerts}.
+ * </ol>
+ *
+ * Arguments: {@code [jobs] [perJob]}, defaults 10,000 and 50.
+ */
+public final class DaemonBench {
+  private static final Random RANDOM = new Random(7);
+  /** Alert changes seen in-process, printed so the JIT cannot drop the evaluation. */
+  private static long sink;
+
+  private DaemonBench() {}
+
+  public static void main(String[] args) throws Exception {
+    int jobs = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
+    int perJob = args.length > 1 ? Integer.parseInt(args[1]) : 50;
+    List<String[]> table = new ArrayList<>();
+
+    double[] inProcess = inProcess();
+    table.add(row("rule evaluation, 1 job, in-process", inProcess[0], "events/s", ">= 2M/s"));
+    table.add(row("rule evaluation, 1,000 jobs, in-process", inProcess[1], "events/s",
+        ">= 2M/s"));
+
+    Path dir = Files.createTempDirectory("daemon-bench");
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0);
+        Daemon daemon = Daemon.start(DaemonConfig.builder()
+            .bootstrapServers(kafka.bootstrapServers())
+            .httpPort(0)
+            .apiToken("bench-token")
+            .topicPartitions(12)
+            .jobsMax(jobs + 1_000)
+            .metricsJobsMax(jobs + 1_000)
+            .build())) {
+      CollectorRegistry registry = daemon.registry();
+      long before = usedAfterGc();
+      double rate = endToEnd(kafka.bootstrapServers(), registry, jobs, perJob);
+      table.add(row(String.format(Locale.ROOT, "end to end from Kafka, %,d jobs x %d events",
+          jobs, perJob), rate, "events/s", ">= 200k/s"));
+      long after = usedAfterGc();
+      table.add(row(String.format(Locale.ROOT, "heap per tracked job (%,d jobs)", jobs),
+          (after - before) / (double) jobs / 1024, "KB", "<= 100 KB"));
+      double[] lat = latency(kafka.bootstrapServers(), 500);
+      table.add(row("event produced -> alert on th.alerts, p50", lat[0], "ms", ""));
+      table.add(row("event produced -> alert on th.alerts, p99", lat[1], "ms", ""));
+    }
+
+    System.out.printf(Locale.ROOT, "%n| measurement | value | goal |%n|---|---|---|%n");
+    for (String[] r : table) {
+      System.out.printf(Locale.ROOT, "| %s | %s | %s |%n", r[0], r[1], r[2]);
+    }
+    System.out.println("(alert changes in-process: " + sink + ")");
+    System.exit(0); // the broker's and Vert.x's non-daemon threads
+  }
+
+  private static String[] row(String what, double value, String unit, String goal) {
+    String v = unit.equals("events/s")
+        ? String.format(Locale.ROOT, "%,.0f events/s", value)
+        : String.format(Locale.ROOT, "%.1f %s", value, unit);
+    return new String[] {what, v, goal};
+  }
+
+  // ------------------------------------------------------------------ events
+
+  /** A healthy-looking iteration of {@code job}'s run with a falling, noisy loss. */
+  private static Iteration iteration(String job, String run, long seq, long iter, long ts,
+      double loss) {
+    return Iteration.builder(Header.of(job, run, seq, ts, iter, 0, null))
+        .loss(loss).learningRate(0.01).gradNorm(1 + 0.1 * RANDOM.nextGaussian())
+        .paramNorm(30).updateNorm(0.03).stepMs(8).batchSize(32)
+        .layers(List.of(
+            LayerStats.of("0", "W", 0.7, 20, 0.02),
+            LayerStats.of("1", "W", 0.5, 15, 0.015)))
+        .build();
+  }
+
+  private static double healthyLoss(long t) {
+    return 2.3 / (1 + t / 200.0) * Math.exp(0.02 * RANDOM.nextGaussian());
+  }
+
+  /** The events of one job: iterations from 1, activations every 25th. */
+  private static List<Event> jobStream(String job, int n, long ts) {
+    String run = UUID.randomUUID().toString();
+    List<Event> out = new ArrayList<>(n);
+    long seq = 0;
+    for (int t = 1; out.size() < n; t++) {
+      out.add(iteration(job, run, seq++, t, ts + t, healthyLoss(t)));
+      if (t % 25 == 0 && out.size() < n) {
+        out.add(Activations.of(Header.of(job, run, seq++, ts + t, t, 0, null),
+            List.of(Activations.LayerActivity.of("0", 0.1, 0.05))));
+      }
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ in-process
+
+  private static double[] inProcess() {
+    RuleSet rules = RuleSet.defaults();
+    List<Event> one = jobStream("bench", 50_000, 0);
+    double[] rates = new double[7];
+    for (int pass = -8; pass < rates.length; pass++) {
+      JobEvaluator ev = new JobEvaluator("bench", rules);
+      long t0 = System.nanoTime();
+      sink += feed(ev, one);
+      long dt = System.nanoTime() - t0;
+      if (pass >= 0) {
+        rates[pass] = one.size() / (dt / 1e9);
+      }
+    }
+    Arrays.sort(rates);
+    int jobs = 1_000;
+    List<Event> perJob = one.subList(0, 2_000);
+    double[] multi = new double[5];
+    for (int pass = -3; pass < multi.length; pass++) {
+      JobEvaluator[] evs = new JobEvaluator[jobs];
+      for (int j = 0; j < jobs; j++) {
+        evs[j] = new JobEvaluator("job-" + j, rules);
+      }
+      long t0 = System.nanoTime();
+      for (Event e : perJob) {
+        for (JobEvaluator ev : evs) {
+          sink += ev.onEvent(e).size();
+        }
+      }
+      long dt = System.nanoTime() - t0;
+      if (pass >= 0) {
+        multi[pass] = (double) jobs * perJob.size() / (dt / 1e9);
+      }
+    }
+    Arrays.sort(multi);
+    return new double[] {rates[rates.length / 2], multi[multi.length / 2]};
+  }
+
+  private static long feed(JobEvaluator ev, List<Event> events) {
+    long changes = 0;
+    for (int i = 0; i < events.size(); i++) {
+      changes += ev.onEvent(events.get(i)).size();
+    }
+    return changes;
+  }
+
+  // ------------------------------------------------------------------ end to end
+
+  private static KafkaProducer<String, byte[]> producer(String bootstrap) {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", bootstrap);
+    p.put("acks", "1");
+    p.put("compression.type", "lz4");
+    p.put("linger.ms", "5");
+    p.put("batch.size", "65536");
+    p.put("buffer.memory", String.valueOf(256L << 20));
+    return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+  }
+
+  private static double endToEnd(String bootstrap, CollectorRegistry registry, int jobs,
+      int perJob) throws Exception {
+    EventCodec codec = new EventCodec();
+    List<String> keys = new ArrayList<>(jobs * perJob);
+    List<byte[]> values = new ArrayList<>(jobs * perJob);
+    List<List<Event>> streams = new ArrayList<>(jobs);
+    long ts = System.currentTimeMillis();
+    for (int j = 0; j < jobs; j++) {
+      streams.add(jobStream("job-" + j, perJob, ts));
+    }
+    // Interleaved round-robin, as many jobs training at once would send.
+    for (int i = 0; i < perJob; i++) {
+      for (int j = 0; j < jobs; j++) {
+        Event e = streams.get(j).get(i);
+        keys.add(e.job());
+        values.add(codec.encode(e));
+      }
+    }
+    streams = null;
+    long total = values.size();
+    double before = evaluated(registry);
+    try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
+      long t0 = System.nanoTime();
+      for (int i = 0; i < total; i++) {
+        producer.send(new ProducerRecord<>("th.events", keys.get(i), values.get(i)));
+      }
+      producer.flush();
+      keys = null;
+      values = null;
+      while (evaluated(registry) - before < total) {
+        Thread.sleep(20);
+      }
+      return total / ((System.nanoTime() - t0) / 1e9);
+    }
+  }
+
+  /** Events the daemon's rules have seen, over all exported jobs. */
+  private static double evaluated(CollectorRegistry registry) {
+    double sum = 0;
+    // Only the one family: collecting the whole registry would cost more than the daemon's work.
+    for (Collector.MetricFamilySamples f : Collections.list(
+        registry.filteredMetricFamilySamples(Set.of("th_job_events_total")))) {
+      if (f.name.equals("th_job_events")) {
+        for (Collector.MetricFamilySamples.Sample s : f.samples) {
+          if (s.name.equals("th_job_events_total")) {
+            sum += s.value;
+          }
+        }
+      }
+    }
+    return sum;
+  }
+
+  // ------------------------------------------------------------------ latency
+
+  private static double[] latency(String bootstrap, int samples) throws Exception {
+    Properties c = new Properties();
+    c.put("bootstrap.servers", bootstrap);
+    c.put("group.id", "bench-" + UUID.randomUUID());
+    c.put("auto.offset.reset", "latest");
+    ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+    AtomicBoolean running = new AtomicBoolean(true);
+    KafkaConsumer<String, String> consumer =
+        new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer());
+    consumer.subscribe(List.of("th.alerts"));
+    while (consumer.assignment().isEmpty()) {
+      consumer.poll(Duration.ofMillis(100));
+    }
+    Thread reader = new Thread(() -> {
+      while (running.get()) {
+        for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(50))) {
+          long now = System.currentTimeMillis();
+          JsonObject a = new JsonObject(r.value());
+          if (r.key().startsWith("lat-") && "firing".equals(a.getString("to"))) {
+            latencies.add(now - a.getLong("since_ts"));
+          }
+        }
+      }
+      consumer.close();
+    }, "alert-reader");
+    reader.start();
+    EventCodec codec = new EventCodec();
+    try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
+      String run = UUID.randomUUID().toString();
+      long seq = 0;
+      // Background: 100 healthy events per 10 ms tick (10,000/s) over 200 jobs.
+      for (int i = 0; i < samples; i++) {
+        long tick = System.nanoTime();
+        for (int k = 0; k < 100; k++) {
+          String job = "bg-" + (k + 100 * (i % 2));
+          producer.send(new ProducerRecord<>("th.events", job, codec.encode(
+              iteration(job, run, seq, i, System.currentTimeMillis(), healthyLoss(i)))));
+        }
+        seq++;
+        String job = "lat-" + i;
+        long now = System.currentTimeMillis();
+        producer.send(new ProducerRecord<>("th.events", job, codec.encode(
+            iteration(job, run, 0, 1, now, Double.NaN))));
+        long sleepNs = 10_000_000 - (System.nanoTime() - tick);
+        if (sleepNs > 0) {
+          Thread.sleep(sleepNs / 1_000_000, (int) (sleepNs % 1_000_000));
+        }
+      }
+    }
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (latencies.size() < samples && System.currentTimeMillis() < deadline) {
+      Thread.sleep(20);
+    }
+    running.set(false);
+    reader.join();
+    long[] l = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+    if (l.length == 0) {
+      return new double[] {Double.NaN, Double.NaN};
+    }
+    return new double[] {l[l.length / 2], l[Math.min(l.length - 1, (int) (l.length * 0.99))]};
+  }
+
+  private static long usedAfterGc() {
+    Runtime rt = Runtime.getRuntime();
+    long used = Long.MAX_VALUE;
+    for (int i = 0; i < 5; i++) {
+      System.gc();
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      used = Math.min(used, rt.totalMemory() - rt.freeMemory());
+    }
+    return used;
+  }
+}
