@@ -264,6 +264,10 @@ public final class HealthListener extends BaseTrainingListener implements AutoCl
     }
     try {
       sink.offer(JobFinished.of(header(lastIter, currentEpoch), outcome, message, sink.dropped()));
+    } catch (Throwable t) {
+      // close() runs in the program's own try-with-resources: a broken transport must not
+      // turn a finished training into a failed one.
+      System.err.println("[training-health] could not send job_finished: " + t);
     } finally {
       sink.close();
     }
