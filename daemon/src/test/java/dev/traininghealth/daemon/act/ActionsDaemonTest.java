@@ -107,16 +107,21 @@ class ActionsDaemonTest {
 
   // ------------------------------------------------------------------ events and commands
 
-  private static Header header(String job, long seq, long iter) {
-    return Header.of(job, "run-1", seq, System.currentTimeMillis(), iter, 0, null);
+  // The daemon drops an event whose seq its run already sent, so every event gets the next one.
+  private static final java.util.concurrent.atomic.AtomicLong SEQ =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  private static Header header(String job, long iter) {
+    return Header.of(job, "run-1", SEQ.incrementAndGet(), System.currentTimeMillis(), iter, 0,
+        null);
   }
 
   private static Iteration iteration(String job, long iter, double loss) {
-    return Iteration.builder(header(job, iter, iter)).loss(loss).learningRate(0.1).build();
+    return Iteration.builder(header(job, iter)).loss(loss).learningRate(0.1).build();
   }
 
   private static ActionResult applied(String job, String commandId, String action, long iter) {
-    return ActionResult.of(header(job, 100_000 + iter, iter), commandId, action,
+    return ActionResult.of(header(job, iter), commandId, action,
         ActionResult.Outcome.APPLIED, "done");
   }
 

@@ -90,8 +90,13 @@ class LivePageE2ETest {
     return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
   }
 
+  // The daemon drops an event whose seq its run already sent, so every event gets the next one.
+  private static final java.util.concurrent.atomic.AtomicLong SEQ =
+      new java.util.concurrent.atomic.AtomicLong();
+
   private static Header header(long iter) {
-    return Header.of(JOB, "run-e2e-0001", iter, System.currentTimeMillis(), iter, 0, null);
+    return Header.of(JOB, "run-e2e-0001", SEQ.incrementAndGet(), System.currentTimeMillis(), iter,
+        0, null);
   }
 
   private static Iteration iteration(long iter, double loss) {
