@@ -124,21 +124,24 @@
     }
   }
 
-  // Forward-compatible: once the daemon lists a job's actions in its detail (field "actions"),
-  // they show here and the placeholder goes away.
+  // The job's actions, from rules and from people, with what the agent did and whether it helped.
   function renderActions(d) {
-    const has = Array.isArray(d.actions);
-    $('actions-placeholder').hidden = has;
-    $('actions').hidden = !has;
-    if (!has) return;
+    const list = Array.isArray(d.actions) ? d.actions : [];
+    $('actions-placeholder').hidden = list.length > 0;
+    $('actions').hidden = list.length === 0;
     const body = $('actions').tBodies[0];
     body.textContent = '';
-    for (const a of d.actions) {
+    for (const a of list.slice().reverse()) {
       const tr = document.createElement('tr');
-      tr.appendChild(text('td', a.id || ''));
-      tr.appendChild(text('td', a.action || ''));
-      tr.appendChild(text('td', a.rule || ''));
-      tr.appendChild(text('td', a.outcome || 'sent'));
+      tr.dataset.action = a.id || '';
+      tr.appendChild(text('td', (a.id || '').slice(0, 8)));
+      tr.appendChild(text('td', a.action + ' ' + JSON.stringify(a.params || {})));
+      tr.appendChild(text('td', a.source === 'rule' ? a.rule + ' #' + a.rung : a.source));
+      tr.appendChild(text('td', a.status === 'not_sent' ? 'not sent: ' + a.not_sent_reason
+          : fmt(a.sent_iter)));
+      tr.appendChild(text('td', a.outcome + (a.outcome_reason ? ' (' + a.outcome_reason + ')' : '')));
+      tr.appendChild(text('td', a.verdict + (a.verdict_reason ? ' (' + a.verdict_reason + ')' : ''),
+          'verdict-' + a.verdict));
       tr.appendChild(text('td', a.reason || ''));
       body.appendChild(tr);
     }

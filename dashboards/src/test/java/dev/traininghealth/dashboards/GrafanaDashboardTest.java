@@ -54,7 +54,7 @@ class GrafanaDashboardTest {
     JsonNode list = Files2.json(Queries.DASHBOARD).path("annotations").path("list");
     List<String> names = new ArrayList<>();
     list.forEach(a -> names.add(a.path("name").asText()));
-    assertEquals(List.of("Alerts firing", "Actions applied"), names);
+    assertEquals(List.of("Alerts firing", "Actions sent"), names);
     list.forEach(a -> assertFalse(a.path("expr").asText().isBlank()));
   }
 }

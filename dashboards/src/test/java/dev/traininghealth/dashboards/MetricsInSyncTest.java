@@ -52,6 +52,7 @@ class MetricsInSyncTest {
     assertTrue(used.size() >= 8, "suspiciously few metrics found: " + used.keySet());
 
     DaemonConfig config = DaemonConfig.builder().kafkaDir(dir.resolve("kafka")).httpPort(0).apiToken("test-token")
+        .commandsKey("metrics-in-sync-test-key") // the NaN's rollback is then sent and counted
         .topicPartitions(1).tickMs(100).build();
     try (Daemon daemon = Daemon.start(config)) {
       feed(daemon.bootstrapServers());

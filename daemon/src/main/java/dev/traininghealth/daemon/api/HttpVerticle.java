@@ -2,6 +2,7 @@ package dev.traininghealth.daemon.api;
 
 import dev.traininghealth.daemon.Addresses;
 import dev.traininghealth.daemon.DaemonConfig;
+import dev.traininghealth.daemon.act.ActVerticle;
 import dev.traininghealth.daemon.act.ActionRoutes;
 import dev.traininghealth.daemon.evaluate.JobQuery;
 import dev.traininghealth.daemon.metrics.Exposition;
@@ -120,7 +121,25 @@ public final class HttpVerticle extends VerticleBase {
         return;
       }
     }
-    query(ctx, JobQuery.get(id, points));
+    DeliveryOptions local = new DeliveryOptions().setSendTimeout(QUERY_TIMEOUT_MS).setLocalOnly(true);
+    vertx.eventBus()
+        .<JsonObject>request(addresses.jobQueries(), JobQuery.get(id, points), local)
+        .map(Message::body)
+        .compose(detail -> vertx.eventBus()
+            .<JsonObject>request(addresses.actionRequests(), new JsonObject()
+                .put(ActVerticle.OP, ActVerticle.OP_LIST).put("job", id), local)
+            .map(m -> detail.put("actions", m.body().getJsonArray("actions")))
+            // The job's state is worth showing even when the act verticle cannot answer.
+            .recover(err -> Future.succeededFuture(detail)))
+        .onSuccess(body -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON)
+            .end(body.encode()))
+        .onFailure(err -> {
+          if (err instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
+            error(ctx, re.failureCode(), re.getMessage());
+          } else {
+            error(ctx, 503, "job state unavailable: " + err.getMessage());
+          }
+        });
   }
 
   /** {@code ?state=pending|firing|resolved&severity=info|warning|critical}, both optional. */

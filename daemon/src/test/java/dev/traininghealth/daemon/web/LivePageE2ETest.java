@@ -41,7 +41,7 @@ class LivePageE2ETest {
   void pageShowsTheJobAndUpdatesLiveWhenEventsCome(@TempDir Path dir) throws Exception {
     Chromium.require(); // skip before starting a broker for nothing
     DaemonConfig config = DaemonConfig.builder().kafkaDir(dir.resolve("kafka")).httpPort(0).apiToken("test-token")
-        .topicPartitions(1).tickMs(200).build();
+        .commandsKey("live-page-test-command-key").topicPartitions(1).tickMs(200).build();
     try (Daemon daemon = Daemon.start(config);
         KafkaProducer<String, byte[]> producer = producer(daemon.bootstrapServers());
         Chromium chromium = Chromium.launch(1280, 1000);
@@ -68,6 +68,12 @@ class LivePageE2ETest {
       page.await("document.getElementById('chart-loss').dataset.points", "6"::equals, 5_000);
       page.await("document.getElementById('timeline').textContent.includes('nonfinite')",
           Boolean.TRUE::equals, 10_000);
+      // The nonfinite rule's first rung (rollback) is sent, and the page lists it with its state.
+      page.await("document.getElementById('actions').hidden === false"
+          + " && document.querySelector('#actions tbody').textContent.includes('rollback')",
+          Boolean.TRUE::equals, 10_000);
+      assertTrue(((String) page.eval("document.querySelector('#actions tbody').textContent"))
+          .contains("nonfinite #0"));
       assertEquals(42, ((Number) page.eval("window.__sameDocument")).intValue(),
           "the page was reloaded");
       assertEquals("NaN", page.eval("document.getElementById('v-loss').textContent"));
