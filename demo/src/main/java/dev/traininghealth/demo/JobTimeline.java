@@ -134,11 +134,13 @@ public final class JobTimeline {
       if (state.equals(before)) {
         continue;
       }
+      // since_iter: the iteration the alert entered its present state.
+      long at = a.getLong("since_iter", now);
       if ("firing".equals(state)) {
-        lines.add(new Line(now, 1, "ALERT    " + rule + " firing (" + a.getString("severity")
-            + "), since iter " + a.getLong("since_iter") + ": " + a.getString("evidence")));
+        lines.add(new Line(at, 1, "ALERT    " + rule + " firing (" + a.getString("severity")
+            + "): " + a.getString("evidence")));
       } else if ("resolved".equals(state) && "firing".equals(before)) {
-        lines.add(new Line(now, 1, "RESOLVED " + rule));
+        lines.add(new Line(at, 1, "RESOLVED " + rule));
       }
     }
   }
