@@ -48,8 +48,9 @@ public final class AgentJvm {
     }
     String[] all = System.getProperty("java.class.path").split(File.pathSeparator);
     return Arrays.stream(all)
-        .filter(e -> !e.contains("/agent/") && !e.contains("/rules/") && !e.contains("/daemon/")
-            && !e.contains("/demo/") && !e.contains("/embedded-kafka/")
+        .filter(e -> !e.contains("/agent/target/") && !e.contains("/rules/target/")
+            && !e.contains("/daemon/target/") && !e.contains("/demo/target/")
+            && !e.contains("/embedded-kafka/target/")
             && !e.contains("/org/apache/kafka/") && !e.contains("/com/fasterxml/")
             && !e.contains("/net/bytebuddy/") && !e.contains("/io/vertx/")
             && !e.contains("/io/netty/") && !e.contains("/org/scala-lang/"))
