@@ -112,7 +112,7 @@ class KafkaEventSinkTest {
     closer.start();
     closer.join(5_000);
     long closeMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-    assertTrue(!closer.isAlive(), "close.timeout.ms=0 returned; still waiting after " + closeMs
+    assertTrue(!closer.isAlive(), "close() with close.timeout.ms=0 still waiting after " + closeMs
         + " ms");
   }
 
