@@ -9,7 +9,7 @@ echo "building (the first build downloads about 600 MB of dependencies)..."
 # -pl demo,agent: the agent module's package phase builds the -javaagent jar the stuck job uses.
 # build-classpath writes each module's runtime class path to <module>/target/classpath.txt; the
 # stuck job gets the zoo's (the program and DL4J, nothing of the agent).
-mvn -B -q -ntp -Dstyle.color=never -DskipTests package dependency:build-classpath -pl demo,agent -am \
+mvn -B -q -ntp -DskipTests package dependency:build-classpath -pl demo,agent -am \
   -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
 cp="demo/target/classes:$(cat demo/target/classpath.txt)"
 zoo_cp="zoo/target/classes:$(cat zoo/target/classpath.txt)"
