@@ -36,7 +36,7 @@ class ScaleOutE2ETest {
   private static final EventCodec CODEC = new EventCodec();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final Pattern ITERATION =
-      Pattern.compile("^th_job_iteration\\{instance=\"([^\"]+)\",job=\"([^\"]+)\",} (\\S+)$");
+      Pattern.compile("^th_job_iteration\\{job=\"([^\"]+)\",instance=\"([^\"]+)\",} (\\S+)$");
   private static final int JOBS = 12;
 
   @TempDir java.nio.file.Path dir;
@@ -133,9 +133,9 @@ class ScaleOutE2ETest {
     for (String line : metrics.split("\n")) {
       Matcher m = ITERATION.matcher(line);
       if (m.matches()) {
-        assertEquals(instance, m.group(1), line);
+        assertEquals(instance, m.group(2), line);
         if (Double.parseDouble(m.group(3)) >= minIter - 1) {
-          out.add(m.group(2));
+          out.add(m.group(1));
         }
       }
     }

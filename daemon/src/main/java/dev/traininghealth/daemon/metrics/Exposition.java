@@ -71,12 +71,13 @@ public final class Exposition {
           samples.add(s);
           continue;
         }
+        // Last, so that a series reads as before with the daemon's name appended.
         List<String> names = new ArrayList<>(s.labelNames.size() + 1);
-        names.add(INSTANCE);
         names.addAll(s.labelNames);
+        names.add(INSTANCE);
         List<String> values = new ArrayList<>(s.labelValues.size() + 1);
-        values.add(instance);
         values.addAll(s.labelValues);
+        values.add(instance);
         samples.add(new Sample(s.name, names, values, s.value, s.exemplar, s.timestampMs));
       }
       out.add(new MetricFamilySamples(f.name, f.unit, f.type, f.help, samples));

@@ -161,8 +161,8 @@ class MetricsGoldenTest {
     }
     assertTrue(samples > 20, body);
     assertTrue(body.contains(
-        "th_alerts_firing{instance=\"host-a:42\",job=\"mnist\",rule=\"nonfinite\","
-            + "severity=\"critical\",} 1.0\n"), body);
+        "th_alerts_firing{job=\"mnist\",rule=\"nonfinite\",severity=\"critical\","
+            + "instance=\"host-a:42\",} 1.0\n"), body);
     assertTrue(body.contains("th_jobs_tracked{instance=\"host-a:42\",} 2.0\n"), body);
   }
 
