@@ -303,8 +303,9 @@ public final class IngestVerticle extends VerticleBase {
       metrics.assigned(assigned.size());
       List<Integer> replaying = new ArrayList<>();
       long replayed = 0;
-      if (config.replayRecords() > 0) {
-        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(tps);
+      Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(tps);
+      boolean evaluatedBefore = committed.values().stream().anyMatch(c -> c != null);
+      if (config.replayRecords() > 0 && evaluatedBefore) {
         Map<TopicPartition, Long> begin = consumer.beginningOffsets(tps);
         Map<TopicPartition, OffsetAndTimestamp> byTime = new HashMap<>();
         if (config.replayWindowMs() > 0) {
@@ -331,6 +332,7 @@ public final class IngestVerticle extends VerticleBase {
           }
         }
       }
+      // Even with nothing committed: a daemon may have published and died before its first commit.
       int eventsPartitions = consumer.partitionsFor(Topics.EVENTS).size();
       PublishedReader.Published pub = PublishedReader.read(
           KafkaClientConfigs.consumer(config, bootstrapServers), ps, eventsPartitions,
