@@ -33,6 +33,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -64,6 +65,7 @@ class DaemonCrashE2ETest {
   @TempDir Path dir;
 
   @Test
+  @Timeout(value = 90, unit = TimeUnit.SECONDS)
   void alertFiresOnceAndEachRungIsSentOnceAcrossAHardKill() throws Exception {
     long t0 = System.currentTimeMillis();
     Path rules = Files.createDirectories(dir.resolve("rules"));

@@ -41,6 +41,8 @@ final class DaemonProcess implements AutoCloseable {
     cmd.add(DaemonMain.class.getName());
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(log.toFile()).start();
+    // A test JVM that dies or times out must not leave daemons behind.
+    Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly, name + "-reaper"));
     return new DaemonProcess(p, log, name);
   }
 
@@ -88,8 +90,13 @@ final class DaemonProcess implements AutoCloseable {
   public void close() throws InterruptedException {
     if (process.isAlive()) {
       process.destroy();
-      if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-        kill();
+      try {
+        if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+          kill();
+        }
+      } catch (InterruptedException e) {
+        process.destroyForcibly(); // the test timed out: do not wait, but do not leak it
+        throw e;
       }
     }
   }

@@ -24,6 +24,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -37,6 +38,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -78,6 +80,7 @@ class FailoverE2ETest {
   }
 
   @Test
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void killingOneOfThreeDaemonsMovesItsJobsAndLosesOrDoublesNoAlert() throws Exception {
     long t0 = System.currentTimeMillis();
     Path rules = Files.createDirectories(dir.resolve("rules"));
