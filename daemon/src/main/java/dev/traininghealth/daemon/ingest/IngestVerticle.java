@@ -333,10 +333,12 @@ public final class IngestVerticle extends VerticleBase {
         }
       }
       // Even with nothing committed: a daemon may have published and died before its first commit.
+      // Bounded by count, not age: an alert can be firing for longer than any replay window, and
+      // alert and command records are few.
       int eventsPartitions = consumer.partitionsFor(Topics.EVENTS).size();
       PublishedReader.Published pub = PublishedReader.read(
           KafkaClientConfigs.consumer(config, bootstrapServers), ps, eventsPartitions,
-          Math.max(config.replayRecords(), 1000), config.replayWindowMs() * 2, t0);
+          Math.max(config.replayRecords(), 1000), 0, t0);
       vertx.eventBus().publish(addresses.commandsSent(), new JsonArray(pub.commandIds()),
           new DeliveryOptions().setLocalOnly(true));
       await(partitionOp("assigned", ps, new JsonObject()

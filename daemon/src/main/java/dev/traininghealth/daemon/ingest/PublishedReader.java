@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * Reads back what earlier owners of some jobs published: the recent records of {@link
  * Topics#ALERTS} and {@link Topics#COMMANDS} whose job (the key) hashes to one of the given
  * partitions of {@link Topics#EVENTS}, as Kafka's default partitioner places keyed records.
- * Bounded like the replay: at most {@code maxRecords} per partition, none older than {@code
+ * At most {@code maxRecords} per partition and, when {@code windowMs} > 0, none older than {@code
  * windowMs}. Blocking; a fresh consumer without a group each time (assignments are rare).
  */
 final class PublishedReader {
