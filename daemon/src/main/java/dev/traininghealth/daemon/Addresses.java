@@ -46,6 +46,23 @@ public final class Addresses {
     return prefix + "actions.requests";
   }
 
+  /**
+   * Partition changes, ingest to evaluate (point to point, reply = done): {@code {"op":
+   * "assigned","partitions","replaying","alerts"}}, {@code {"op":"caught_up","partitions"}},
+   * {@code {"op":"revoked","partitions"}}; see {@code PartitionOps}.
+   */
+  public String partitions() {
+    return prefix + "partitions";
+  }
+
+  /**
+   * Ids of commands already on {@code th.commands} for jobs this daemon just took over, as a
+   * JSON array, published by ingest for the act verticle so that it never sends a rung again.
+   */
+  public String commandsSent() {
+    return prefix + "commands.sent";
+  }
+
   /** Name of the local codec that passes event batches by reference. */
   public String eventBatchCodec() {
     return prefix + "event-batch";

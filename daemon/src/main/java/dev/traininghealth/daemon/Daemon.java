@@ -124,9 +124,10 @@ public final class Daemon implements AutoCloseable {
           http = new HttpVerticle(config, addresses, registry);
           return deploy(http, ThreadingModel.EVENT_LOOP);
         })
-        .onSuccess(v -> LOG.info("daemon up: metrics {}, API {}, Kafka {}{}", metricsUrl(),
-            apiUrl(), bootstrapServers, embedded == null ? "" : " (embedded, data in "
-                + embedded.dataDir() + ")"));
+        .onSuccess(v -> LOG.info("daemon {} up: metrics {}, API {}, Kafka {}{}, group {}",
+            config.instanceId(), metricsUrl(), apiUrl(), bootstrapServers,
+            embedded == null ? "" : " (embedded, data in " + embedded.dataDir() + ")",
+            config.groupId()));
   }
 
   private Future<Void> deploy(io.vertx.core.Deployable verticle, ThreadingModel model) {

@@ -46,6 +46,9 @@ public final class DaemonConfig {
   public static final String RULES_DIRS = PREFIX + "rules.dirs";
   public static final String RULES_POLL_MS = PREFIX + "rules.poll.ms";
   public static final String JOBS_IDLE_EVICT = PREFIX + "jobs.idle.evict";
+  public static final String INSTANCE_ID = PREFIX + "instance.id";
+  public static final String REPLAY_RECORDS = PREFIX + "replay.records";
+  public static final String REPLAY_WINDOW = PREFIX + "replay.window";
 
   private final String bootstrapServers;
   private final Path kafkaDir;
@@ -70,6 +73,9 @@ public final class DaemonConfig {
   private final List<Path> rulesDirs;
   private final long rulesPollMs;
   private final long jobsIdleEvictMs;
+  private final String instanceId;
+  private final int replayRecords;
+  private final long replayWindowMs;
 
   private DaemonConfig(Builder b) {
     this.bootstrapServers = b.bootstrapServers.trim();
@@ -102,6 +108,21 @@ public final class DaemonConfig {
     this.rulesDirs = List.copyOf(b.rulesDirs);
     this.rulesPollMs = atLeast(RULES_POLL_MS, b.rulesPollMs, 100);
     this.jobsIdleEvictMs = atLeast(JOBS_IDLE_EVICT, b.jobsIdleEvictMs, 0);
+    this.instanceId = b.instanceId == null || b.instanceId.isBlank() ? defaultInstanceId()
+        : b.instanceId.trim();
+    this.replayRecords = atLeast(REPLAY_RECORDS, b.replayRecords, 0);
+    this.replayWindowMs = atLeast(REPLAY_WINDOW, b.replayWindowMs, 0);
+  }
+
+  /** host:pid, unique among daemons on one machine and readable on a dashboard. */
+  static String defaultInstanceId() {
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException | SecurityException e) {
+      host = "localhost";
+    }
+    return host + ":" + ProcessHandle.current().pid();
   }
 
   public static Builder builder() {
@@ -134,6 +155,9 @@ public final class DaemonConfig {
     b.rulesDirs = new ArrayList<>(rulesDirs);
     b.rulesPollMs = rulesPollMs;
     b.jobsIdleEvictMs = jobsIdleEvictMs;
+    b.instanceId = instanceId;
+    b.replayRecords = replayRecords;
+    b.replayWindowMs = replayWindowMs;
     return b;
   }
 
@@ -186,6 +210,9 @@ public final class DaemonConfig {
         case RULES_DIRS -> b.rulesDirs(parsePaths(value));
         case RULES_POLL_MS -> b.rulesPollMs(parseInt(key, value));
         case JOBS_IDLE_EVICT -> b.jobsIdleEvictMs(parseDuration(key, value));
+        case INSTANCE_ID -> b.instanceId(value);
+        case REPLAY_RECORDS -> b.replayRecords(parseInt(key, value));
+        case REPLAY_WINDOW -> b.replayWindowMs(parseDuration(key, value));
         default -> throw new IllegalArgumentException(
             "unknown configuration key '" + key + "' (see daemon/CONFIG.md for the known keys)");
       }
@@ -398,6 +425,27 @@ public final class DaemonConfig {
     return jobsIdleEvictMs;
   }
 
+  /**
+   * This daemon's name among the daemons of its group: the {@code instance} label of every
+   * series on /metrics, and the Kafka client ids.
+   */
+  public String instanceId() {
+    return instanceId;
+  }
+
+  /**
+   * At most this many records per partition of {@code th.events} are replayed, before the
+   * committed offset, to rebuild the jobs' rule state when partitions are assigned; 0: none.
+   */
+  public int replayRecords() {
+    return replayRecords;
+  }
+
+  /** Replayed records are at most this old (by record time); 0: no limit by age. */
+  public long replayWindowMs() {
+    return replayWindowMs;
+  }
+
   @Override
   public String toString() {
     return "DaemonConfig{bootstrap=" + (embeddedKafka() ? "<embedded " + kafkaDir + ">"
@@ -410,7 +458,8 @@ public final class DaemonConfig {
         + ", commands.ttl.ms=" + commandsTtlMs + ", actions.budget=" + actionsBudget
         + ", actions.cooldown.ms=" + actionsCooldownMs + ", actions.verify.iterations="
         + actionsVerifyIterations + ", actions.history=" + actionsHistory + ", rules.dirs="
-        + rulesDirs + ", jobs.idle.evict=" + jobsIdleEvictMs + "ms}";
+        + rulesDirs + ", jobs.idle.evict=" + jobsIdleEvictMs + "ms, instance.id=" + instanceId
+        + ", replay.records=" + replayRecords + ", replay.window=" + replayWindowMs + "ms}";
   }
 
   /** Collects the settings; every one has a default. */
@@ -438,6 +487,9 @@ public final class DaemonConfig {
     private List<Path> rulesDirs = new ArrayList<>();
     private long rulesPollMs = 2_000;
     private long jobsIdleEvictMs = 3_600_000;
+    private String instanceId = "";
+    private int replayRecords = 20_000;
+    private long replayWindowMs = 3_600_000;
 
     private Builder() {}
 
@@ -553,6 +605,22 @@ public final class DaemonConfig {
 
     public Builder jobsIdleEvictMs(long v) {
       this.jobsIdleEvictMs = v;
+      return this;
+    }
+
+    /** Blank: host:pid. */
+    public Builder instanceId(String v) {
+      this.instanceId = v;
+      return this;
+    }
+
+    public Builder replayRecords(int v) {
+      this.replayRecords = v;
+      return this;
+    }
+
+    public Builder replayWindowMs(long v) {
+      this.replayWindowMs = v;
       return this;
     }
 

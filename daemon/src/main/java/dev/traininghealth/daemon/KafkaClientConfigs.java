@@ -19,7 +19,9 @@ public final class KafkaClientConfigs {
 
   /**
    * A consumer in the daemon's group. A new group starts from the earliest offset so that a job
-   * that began before the first daemon did is seen whole.
+   * that began before the first daemon did is seen whole. Offsets are committed by the ingest
+   * verticle after evaluation, never automatically. Cooperative rebalancing: when a daemon joins
+   * or leaves, only the partitions that move are revoked, so the others keep their jobs' state.
    */
   public static Map<String, String> consumer(DaemonConfig config, String bootstrapServers) {
     Map<String, String> m = new LinkedHashMap<>(config.kafkaClient());
@@ -28,6 +30,9 @@ public final class KafkaClientConfigs {
     m.putIfAbsent("client.id", config.groupId() + "-ingest");
     m.putIfAbsent("auto.offset.reset", "earliest");
     m.putIfAbsent("max.poll.records", "2000");
+    m.put("enable.auto.commit", "false");
+    m.putIfAbsent("partition.assignment.strategy",
+        "org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
     return m;
   }
 

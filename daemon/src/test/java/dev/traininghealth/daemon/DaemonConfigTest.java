@@ -96,4 +96,23 @@ class DaemonConfigTest {
     assertEquals(c.toString(), d.toString());
     assertThrows(IllegalArgumentException.class, () -> c.toBuilder().groupId(" ").build());
   }
+
+  @Test
+  void scaleOutKeysHaveDocumentedDefaultsAndParse() {
+    DaemonConfig d = DaemonConfig.load(Map.of());
+    assertEquals(DaemonConfig.defaultInstanceId(), d.instanceId());
+    assertTrue(d.instanceId().endsWith(":" + ProcessHandle.current().pid()), d.instanceId());
+    assertEquals(20_000, d.replayRecords());
+    assertEquals(3_600_000, d.replayWindowMs());
+    DaemonConfig c = DaemonConfig.load(Map.of("th.daemon.instance.id", "pod-7",
+        "th.daemon.replay.records", "0", "th.daemon.replay.window", "30m",
+        "th.daemon.topic.partitions", "48"));
+    assertEquals("pod-7", c.instanceId());
+    assertEquals(0, c.replayRecords());
+    assertEquals(1_800_000, c.replayWindowMs());
+    assertEquals(48, c.topicPartitions());
+    assertEquals("pod-7", c.toBuilder().build().instanceId());
+    assertThrows(IllegalArgumentException.class,
+        () -> DaemonConfig.load(Map.of("th.daemon.replay.records", "-1")));
+  }
 }

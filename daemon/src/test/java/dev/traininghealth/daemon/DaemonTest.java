@@ -217,7 +217,10 @@ class DaemonTest {
     Map<String, String> afterLabels = Map.of("job", "dlq-1");
     Checkpoint metricsSeen = ctx.checkpoint();
     Checkpoint dlqSeen = ctx.checkpoint();
+    // A scrape is not atomic across metric families: a job's first event can land between the
+    // collection of th_job_loss and th_job_iteration, so wait for both.
     scrapeUntil(vertx, s -> s.value("th_job_iteration", afterLabels) != null
+            && s.value("th_job_loss", afterLabels) != null
             && s.value("th_dead_letters_total", Map.of("reason", "missing_field")) != null)
         .onComplete(ctx.succeeding(s -> ctx.verify(() -> {
           assertEquals(2.0, s.value("th_job_iteration", afterLabels));

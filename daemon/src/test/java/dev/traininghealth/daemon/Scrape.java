@@ -16,7 +16,10 @@ final class Scrape {
     this.text = text;
   }
 
-  /** The value of the sample with this name and exactly these labels, or null. */
+  /**
+   * The value of the sample with this name and exactly these labels, or null. The daemon's
+   * {@code instance} label, on every sample, is left out of the comparison unless asked for.
+   */
   Double value(String name, Map<String, String> labels) {
     for (String line : text.split("\n")) {
       Matcher m = SAMPLE.matcher(line);
@@ -29,6 +32,9 @@ final class Scrape {
         while (l.find()) {
           got.put(l.group(1), l.group(2));
         }
+      }
+      if (!labels.containsKey("instance")) {
+        got.remove("instance");
       }
       if (got.equals(labels)) {
         return Double.valueOf(m.group(4));

@@ -44,9 +44,27 @@ class GrafanaDashboardTest {
   @Test
   void curvaturePanelDrawsTheEdgeOfStabilityFromTheLearningRate() throws Exception {
     List<String> exprs = Queries.dashboard();
-    assertTrue(exprs.stream().anyMatch(e -> e.startsWith("th_job_lambda_max")), exprs.toString());
-    assertTrue(exprs.stream().anyMatch(e -> e.startsWith("th_job_lambda_min")), exprs.toString());
-    assertTrue(exprs.contains("2 / th_job_learning_rate{job=~\"$job\"}"), exprs.toString());
+    assertTrue(exprs.stream().anyMatch(e -> e.contains("(th_job_lambda_max{")), exprs.toString());
+    assertTrue(exprs.stream().anyMatch(e -> e.contains("(th_job_lambda_min{")), exprs.toString());
+    assertTrue(exprs.contains("2 / max by (job) (th_job_learning_rate{job=~\"$job\"})"),
+        exprs.toString());
+  }
+
+  /**
+   * Several daemons share the jobs and label their series with {@code instance}; a panel that
+   * showed raw series would draw a job twice (or with a break) when it moves between daemons.
+   */
+  @Test
+  void everyPanelAggregatesAwayTheDaemonInstance() throws Exception {
+    JsonNode d = Files2.json(Queries.DASHBOARD);
+    for (JsonNode p : d.path("panels")) {
+      for (JsonNode t : p.path("targets")) {
+        String expr = t.path("expr").asText();
+        assertTrue(expr.contains(" by (job") || expr.startsWith("sum(")
+            || expr.contains(" by (rule"), p.path("title").asText() + ": " + expr);
+        assertFalse(expr.contains("instance"), expr);
+      }
+    }
   }
 
   @Test

@@ -53,6 +53,7 @@ public final class ActVerticle extends VerticleBase {
   private MessageConsumer<JsonObject> alerts;
   private MessageConsumer<EventBatch> events;
   private MessageConsumer<JsonObject> requests;
+  private MessageConsumer<JsonArray> sentBefore;
 
   public ActVerticle(DaemonConfig config, String bootstrapServers, Addresses addresses,
       ActionMetrics metrics, LongSupplier clock) {
@@ -79,7 +80,15 @@ public final class ActVerticle extends VerticleBase {
     alerts = vertx.eventBus().localConsumer(addresses.alertChanges(), this::onAlert);
     events = vertx.eventBus().localConsumer(addresses.evaluatedEvents(), this::onEvents);
     requests = vertx.eventBus().localConsumer(addresses.actionRequests(), this::onRequest);
-    return Future.all(alerts.completion(), events.completion(), requests.completion());
+    sentBefore = vertx.eventBus().localConsumer(addresses.commandsSent(), msg -> {
+      List<String> ids = new java.util.ArrayList<>(msg.body().size());
+      for (int i = 0; i < msg.body().size(); i++) {
+        ids.add(msg.body().getString(i));
+      }
+      ledger.sentBefore(ids);
+    });
+    return Future.all(alerts.completion(), events.completion(), requests.completion(),
+        sentBefore.completion());
   }
 
   private void onAlert(Message<JsonObject> msg) {
@@ -186,7 +195,8 @@ public final class ActVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return Future.join(alerts.unregister(), events.unregister(), requests.unregister())
+    return Future.join(alerts.unregister(), events.unregister(), requests.unregister(),
+            sentBefore.unregister())
         .transform(ar -> producer.close());
   }
 }

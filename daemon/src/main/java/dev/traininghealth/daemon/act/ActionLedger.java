@@ -30,6 +30,7 @@ import java.util.Set;
  */
 final class ActionLedger {
   static final long BUDGET_WINDOW_MS = 3_600_000;
+  static final int SENT_BEFORE_MAX = 100_000;
 
   private final CommandIssuer issuer;
   private final int budget;
@@ -39,6 +40,16 @@ final class ActionLedger {
   private final int jobsMax;
   private final LinkedHashMap<String, JobActions> jobs = new LinkedHashMap<>(64, 0.75f, true);
   private final Map<String, ActionRecord> byId = new HashMap<>();
+  // Ids already on th.commands when this daemon took jobs over; oldest dropped beyond the cap.
+  private final Set<String> sentBefore = java.util.Collections.newSetFromMap(
+      new LinkedHashMap<String, Boolean>(64, 0.75f, false) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+          return size() > SENT_BEFORE_MAX;
+        }
+      });
 
   /** {@code issuer} null: there is no key, and every action is recorded as not sent. */
   ActionLedger(CommandIssuer issuer, int budget, long cooldownMs, int verifyIterations,
@@ -74,6 +85,16 @@ final class ActionLedger {
   }
 
   // ------------------------------------------------------------------ inputs
+
+  /**
+   * Ids of commands already on {@code th.commands} (read back when partitions were assigned): a
+   * rung with one of these ids is recorded as {@link NotSent#ALREADY_SENT}, not sent again.
+   */
+  void sentBefore(Iterable<String> ids) {
+    for (String id : ids) {
+      sentBefore.add(id);
+    }
+  }
 
   /** An alert changed; returns the records decided now (to publish, or not sent). */
   List<ActionRecord> onAlert(AlertUpdate u, long nowMs) {
@@ -125,8 +146,8 @@ final class ActionLedger {
             + ") helped", nowMs);
       }
     }
-    ActionRecord r = decide(j, Source.RULE, a.rule(), a.rung(), a.action(), a.params(), "",
-        reason(u, a), nowMs);
+    ActionRecord r = decide(j, rungId(u, a), Source.RULE, a.rule(), a.rung(), a.action(),
+        a.params(), "", reason(u, a), nowMs);
     e.last = r;
     return r;
   }
@@ -143,7 +164,7 @@ final class ActionLedger {
           "the daemon has no command key (th.daemon.commands.key): it cannot sign commands");
     }
     JobActions j = job(job);
-    ActionRecord r = decide(j, Source.API, "", -1, action, params, run,
+    ActionRecord r = decide(j, CommandIssuer.newId(), Source.API, "", -1, action, params, run,
         reason.isEmpty() ? "api" : "api: " + reason, nowMs);
     if (r.notSentReason() == NotSent.OVER_BUDGET) {
       throw new ActionRefused(429, NotSent.OVER_BUDGET, "job '" + job + "' has used its budget"
@@ -230,17 +251,26 @@ final class ActionLedger {
           + ") helped", nowMs));
       return;
     }
-    ActionRecord next = decide(j, Source.RULE, a.rule(), a.rung(), a.action(), a.params(), "",
-        reason(u, a), nowMs);
+    ActionRecord next = decide(j, rungId(u, a), Source.RULE, a.rule(), a.rung(), a.action(),
+        a.params(), "", reason(u, a), nowMs);
     e.last = next;
     out.add(next);
   }
 
-  private ActionRecord decide(JobActions j, Source source, String rule, int rung, String action,
-      Map<String, Object> params, String run, String reason, long nowMs) {
-    ActionRecord r = new ActionRecord(CommandIssuer.newId(), j.job, action, params, source,
-        rule, rung, reason, nowMs);
+  private static String rungId(AlertUpdate u, ActionRequest a) {
+    return CommandIssuer.rungId(u.job(), a.rule(), u.sinceIter(), u.sinceTs(), a.rung());
+  }
+
+  private ActionRecord decide(JobActions j, String id, Source source, String rule, int rung,
+      String action, Map<String, Object> params, String run, String reason, long nowMs) {
+    ActionRecord r = new ActionRecord(id, j.job, action, params, source, rule, rung, reason,
+        nowMs);
     add(j, r);
+    if (sentBefore.contains(id)) {
+      r.notSent(NotSent.ALREADY_SENT, "command " + id + " is already on th.commands: an earlier"
+          + " owner of this job sent it");
+      return r;
+    }
     if (issuer == null) {
       r.notSent(NotSent.NO_KEY, "no th.daemon.commands.key to sign it with");
       return r;

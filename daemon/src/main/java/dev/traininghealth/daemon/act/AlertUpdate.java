@@ -15,16 +15,23 @@ final class AlertUpdate {
   private final String from;
   private final String to;
   private final long sinceIter;
+  private final long sinceTs;
   private final String evidence;
   private final List<ActionRequest> actions;
 
   AlertUpdate(String job, String rule, String from, String to, long sinceIter, String evidence,
       List<ActionRequest> actions) {
+    this(job, rule, from, to, sinceIter, 0, evidence, actions);
+  }
+
+  AlertUpdate(String job, String rule, String from, String to, long sinceIter, long sinceTs,
+      String evidence, List<ActionRequest> actions) {
     this.job = job;
     this.rule = rule;
     this.from = from;
     this.to = to;
     this.sinceIter = sinceIter;
+    this.sinceTs = sinceTs;
     this.evidence = evidence;
     this.actions = List.copyOf(actions);
   }
@@ -41,7 +48,8 @@ final class AlertUpdate {
           r.getString("action"), params));
     }
     return new AlertUpdate(require(j, "job"), require(j, "rule"), require(j, "from"),
-        require(j, "to"), j.getLong("since_iter", -1L), j.getString("evidence", ""), actions);
+        require(j, "to"), j.getLong("since_iter", -1L), j.getLong("since_ts", 0L),
+        j.getString("evidence", ""), actions);
   }
 
   private static String require(JsonObject j, String field) {
@@ -74,6 +82,11 @@ final class AlertUpdate {
 
   long sinceIter() {
     return sinceIter;
+  }
+
+  /** When the firing began (event time): with {@link #sinceIter()} it names the episode. */
+  long sinceTs() {
+    return sinceTs;
   }
 
   String evidence() {

@@ -23,6 +23,19 @@ final class CommandIssuer {
   }
 
   /**
+   * The id of a rule's rung in one firing episode (named by the alert's since iteration and
+   * time): the same on every daemon, so one that takes a job over after a crash recognises a
+   * rung the earlier owner already sent, and the agent, which applies an id at most once,
+   * never applies one rung twice.
+   */
+  static String rungId(String job, String rule, long sinceIter, long sinceTs, int rung) {
+    String name = "th-rung\u0000" + job + "\u0000" + rule + "\u0000" + sinceIter + "\u0000"
+        + sinceTs + "\u0000" + rung;
+    return UUID.nameUUIDFromBytes(name.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+        .toString();
+  }
+
+  /**
    * The signed command; throws {@link IllegalArgumentException} naming the problem when the
    * fields do not make a valid one (an unknown action, a parameter that is a list...).
    */

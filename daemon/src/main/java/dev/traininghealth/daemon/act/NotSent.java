@@ -19,7 +19,12 @@ enum NotSent {
   /** The rung's parameters do not make a valid command. */
   INVALID,
   /** Kafka did not take the command. */
-  PUBLISH_FAILED;
+  PUBLISH_FAILED,
+  /**
+   * A command with this rung's id is already on {@code th.commands}: an earlier owner of the job
+   * (a daemon that crashed, or lost the job's partition) sent it.
+   */
+  ALREADY_SENT;
 
   String label() {
     return name().toLowerCase(Locale.ROOT);

@@ -99,7 +99,7 @@ public final class HttpVerticle extends VerticleBase {
   private void metrics(RoutingContext ctx) {
     String accept = ctx.request().getHeader(HttpHeaders.ACCEPT);
     vertx
-        .executeBlocking(() -> Exposition.scrape(registry, accept))
+        .executeBlocking(() -> Exposition.scrape(registry, accept, config.instanceId()))
         .onSuccess(e -> ctx.response()
             .putHeader(HttpHeaders.CONTENT_TYPE, e.contentType())
             .end(e.body()))

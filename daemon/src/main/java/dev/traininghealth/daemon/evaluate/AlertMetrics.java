@@ -43,11 +43,21 @@ public final class AlertMetrics {
             .register(registry);
   }
 
-  /** Records a change; per-job series only when the job is exported. */
+  /** Records and counts a change; per-job series only when the job is exported. */
   void changed(AlertChange c, boolean exported) {
+    changed(c, exported, true);
+  }
+
+  /**
+   * Records a change; per-job series only when the job is exported. {@code count}: false for a
+   * change computed while replaying, which the earlier owner of the job counted already.
+   */
+  void changed(AlertChange c, boolean exported, boolean count) {
     Alert a = c.alert();
     String severity = a.severity().wireName();
-    transitions.labels(a.rule(), severity, c.to().wireName()).inc();
+    if (count) {
+      transitions.labels(a.rule(), severity, c.to().wireName()).inc();
+    }
     if (!exported) {
       return;
     }

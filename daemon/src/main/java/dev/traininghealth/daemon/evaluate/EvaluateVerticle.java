@@ -20,7 +20,10 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
@@ -41,6 +44,13 @@ import org.slf4j.LoggerFactory;
  * change keep their alerts and detector state; an alert of a rule that was removed or changed is
  * retired (firing → resolved, pending → inactive, published with evidence saying so) and its
  * series leave /metrics; a changed rule starts over with a fresh detector.
+ *
+ * <p>Partitions: when ingest is assigned partitions it first hands over what {@code th.alerts}
+ * already holds for them (seeding {@link PublishedAlerts}), then replays their recent events as
+ * replay batches, which rebuild the jobs' state and publish nothing, and says when each has
+ * caught up: then the last replayed change of each rule goes through the gate, so an alert the
+ * earlier owner computed but did not publish is published now, once. Every alert change passes
+ * that gate. A revoked partition's jobs are dropped, so a job is on one daemon's /metrics only.
  */
 public final class EvaluateVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(EvaluateVerticle.class);
@@ -62,6 +72,10 @@ public final class EvaluateVerticle extends VerticleBase {
   private KafkaProducer<String, String> alerts;
   private MessageConsumer<EventBatch> batches;
   private MessageConsumer<JsonObject> queries;
+  private MessageConsumer<JsonObject> partitionOps;
+  private final PublishedAlerts published = new PublishedAlerts();
+  // Partitions whose replay has not caught up with the committed offset yet.
+  private final Set<Integer> replaying = new HashSet<>();
   private long timer = -1;
 
   public EvaluateVerticle(DaemonConfig config, String bootstrapServers, Addresses addresses,
@@ -87,6 +101,7 @@ public final class EvaluateVerticle extends VerticleBase {
   private Future<?> startEvaluating() {
     store = new JobStore(reloader.current(), config.jobsMax(), config.seriesPoints(), jobMetrics,
         alertMetrics, streamMetrics);
+    store.onForget(published::forget);
     if (reloader.watching()) {
       rulesTimer = vertx.setPeriodic(config.rulesPollMs(), id -> pollRules());
     }
@@ -98,17 +113,24 @@ public final class EvaluateVerticle extends VerticleBase {
             new StringSerializer());
     batches = vertx.eventBus().localConsumer(addresses.events(), this::onBatch);
     queries = vertx.eventBus().localConsumer(addresses.jobQueries(), this::onQuery);
+    partitionOps = vertx.eventBus().localConsumer(addresses.partitions(), this::onPartitions);
     timer = vertx.setPeriodic(config.tickMs(), id -> onTick());
-    return Future.all(batches.completion(), queries.completion());
+    return Future.all(batches.completion(), queries.completion(), partitionOps.completion());
   }
 
   private void onBatch(Message<EventBatch> msg) {
     long now = clock.getAsLong();
-    // Before the rules run, so the act verticle knows the losses that led to an alert.
-    vertx.eventBus().publish(addresses.evaluatedEvents(), msg.body(),
-        new DeliveryOptions().setCodecName(addresses.eventBatchCodec()).setLocalOnly(true));
-    for (Event e : msg.body().events()) {
+    EventBatch batch = msg.body();
+    if (!batch.replay()) {
+      // Before the rules run, so the act verticle knows the losses that led to an alert.
+      vertx.eventBus().publish(addresses.evaluatedEvents(), batch,
+          new DeliveryOptions().setCodecName(addresses.eventBatchCodec()).setLocalOnly(true));
+    }
+    for (Event e : batch.events()) {
       JobState s = store.touch(e.job(), now);
+      if (batch.partition() != EventBatch.NO_PARTITION) {
+        s.partition(batch.partition());
+      }
       List<AlertChange> changes;
       try {
         changes = s.onEvent(e, now);
@@ -117,9 +139,65 @@ public final class EvaluateVerticle extends VerticleBase {
         LOG.warn("rules failed on {}: {}", e, ex.toString());
         continue;
       }
-      publish(s, changes, now);
+      if (batch.replay()) {
+        for (AlertChange c : changes) {
+          alertMetrics.changed(c, s.metrics().exported(), false);
+          published.replayed(c);
+        }
+      } else {
+        publish(s, changes, now);
+      }
     }
     msg.reply(null);
+  }
+
+  private void onPartitions(Message<JsonObject> msg) {
+    JsonObject q = msg.body();
+    String op = q.getString("op", "");
+    List<Integer> parts = ints(q.getJsonArray("partitions", new JsonArray()));
+    long now = clock.getAsLong();
+    switch (op) {
+      case "assigned" -> {
+        JsonArray seen = q.getJsonArray("alerts", new JsonArray());
+        for (int i = 0; i < seen.size(); i++) {
+          published.seen(seen.getJsonObject(i));
+        }
+        replaying.addAll(ints(q.getJsonArray("replaying", new JsonArray())));
+        LOG.info("assigned partitions {} ({} alert records read back, replaying {})", parts,
+            seen.size(), replaying);
+      }
+      case "caught_up" -> {
+        replaying.removeAll(parts);
+        int republished = 0;
+        for (JobState s : store.all()) {
+          if (parts.contains(s.partition())) {
+            for (AlertChange c : published.drainReplayed(s.job())) {
+              republished += emit(s, c, now) ? 1 : 0;
+            }
+          }
+        }
+        LOG.info("partitions {} caught up with their committed offsets; {} alert changes the"
+            + " earlier owner had not published were published", parts, republished);
+      }
+      case "revoked" -> {
+        replaying.removeAll(parts);
+        int n = store.removePartitions(parts);
+        LOG.info("partitions {} revoked: dropped {} jobs", parts, n);
+      }
+      default -> {
+        msg.fail(JobQuery.BAD_REQUEST, "unknown partition op " + q);
+        return;
+      }
+    }
+    msg.reply(null);
+  }
+
+  private static List<Integer> ints(JsonArray a) {
+    List<Integer> out = new ArrayList<>(a.size());
+    for (int i = 0; i < a.size(); i++) {
+      out.add(a.getInteger(i));
+    }
+    return out;
   }
 
   private void pollRules() {
@@ -159,6 +237,9 @@ public final class EvaluateVerticle extends VerticleBase {
     long now = clock.getAsLong();
     store.evictIdle(now, config.jobsIdleEvictMs());
     for (JobState s : store.all()) {
+      if (replaying.contains(s.partition())) {
+        continue; // its events are still old: silence detectors would see silence that is not
+      }
       try {
         publish(s, s.onTick(now), now);
       } catch (RuntimeException ex) {
@@ -169,15 +250,32 @@ public final class EvaluateVerticle extends VerticleBase {
 
   private void publish(JobState s, List<AlertChange> changes, long now) {
     for (AlertChange c : changes) {
-      alertMetrics.changed(c, s.metrics().exported());
-      JsonObject json = AlertJson.of(c, now);
-      LOG.info("alert {}", c);
-      vertx.eventBus().publish(addresses.alertChanges(), json);
-      alerts
-          .send(KafkaProducerRecord.create(Topics.ALERTS, s.job(), json.encode()))
-          .onFailure(err -> LOG.warn("could not publish {} on {}: {}", c, Topics.ALERTS,
-              err.toString()));
+      alertMetrics.changed(c, s.metrics().exported(), true);
+      emit(s, c, now);
     }
+  }
+
+  /** Passes a change through the gate and publishes what it lets through; true if published. */
+  private boolean emit(JobState s, AlertChange computed, long now) {
+    PublishedAlerts.Admitted admitted = published.admit(computed);
+    if (admitted == null) {
+      LOG.debug("alert {} not published: the world already knows", computed);
+      return false;
+    }
+    AlertChange c = admitted.change();
+    JsonObject json = AlertJson.of(c, now);
+    if (!admitted.publish()) {
+      // Rungs already asked for: the act verticle sends each command id at most once.
+      vertx.eventBus().publish(addresses.alertChanges(), json.put("published", false));
+      return false;
+    }
+    LOG.info("alert {}", c);
+    vertx.eventBus().publish(addresses.alertChanges(), json);
+    alerts
+        .send(KafkaProducerRecord.create(Topics.ALERTS, s.job(), json.encode()))
+        .onFailure(err -> LOG.warn("could not publish {} on {}: {}", c, Topics.ALERTS,
+            err.toString()));
+    return true;
   }
 
   private void onQuery(Message<JsonObject> msg) {
@@ -231,7 +329,7 @@ public final class EvaluateVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(timer);
     vertx.cancelTimer(rulesTimer);
-    return Future.join(batches.unregister(), queries.unregister())
+    return Future.join(batches.unregister(), queries.unregister(), partitionOps.unregister())
         .transform(ar -> alerts.close());
   }
 }

@@ -6,18 +6,41 @@ import io.vertx.core.eventbus.MessageCodec;
 import java.util.List;
 
 /**
- * The events of one Kafka poll, in partition order, on their way from ingest to evaluate. Sent
- * over the event bus by reference (events are immutable), never serialised.
+ * Events of one partition of {@code th.events} from one Kafka poll, in offset order, on their way
+ * from ingest to evaluate. Sent over the event bus by reference (events are immutable), never
+ * serialised. A replayed batch was already evaluated by an earlier owner of the partition (its
+ * offsets are below the committed one): it rebuilds the jobs' state and publishes nothing.
  */
 public final class EventBatch {
+  /** Partition of a batch that came from no particular partition (tests). */
+  public static final int NO_PARTITION = -1;
+
   private final List<Event> events;
+  private final int partition;
+  private final boolean replay;
 
   public EventBatch(List<Event> events) {
+    this(events, NO_PARTITION, false);
+  }
+
+  public EventBatch(List<Event> events, int partition, boolean replay) {
     this.events = List.copyOf(events);
+    this.partition = partition;
+    this.replay = replay;
   }
 
   public List<Event> events() {
     return events;
+  }
+
+  /** The partition of {@code th.events} the events came from, or {@link #NO_PARTITION}. */
+  public int partition() {
+    return partition;
+  }
+
+  /** True when the events are replayed to rebuild state; nothing may be published for them. */
+  public boolean replay() {
+    return replay;
   }
 
   /** A local-only codec under {@code name}; register it once per daemon. */

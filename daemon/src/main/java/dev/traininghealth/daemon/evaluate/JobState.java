@@ -47,6 +47,7 @@ final class JobState {
   private double lambdaMin = Double.NaN;
   private long dropped;
   private long nonFinite;
+  private int partition = EventBatch.NO_PARTITION;
 
   JobState(String job, RuleSet rules, int seriesPoints, JobMetrics.Series metrics,
       StreamMetrics stream, long nowMs) {
@@ -69,6 +70,15 @@ final class JobState {
 
   long lastSeenMs() {
     return lastSeenMs;
+  }
+
+  /** The partition of {@code th.events} the job's events last came from. */
+  int partition() {
+    return partition;
+  }
+
+  void partition(int p) {
+    partition = p;
   }
 
   /**

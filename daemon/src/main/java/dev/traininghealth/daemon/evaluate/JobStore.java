@@ -25,6 +25,7 @@ final class JobStore {
   private final AlertMetrics alertMetrics;
   private final StreamMetrics streamMetrics;
   private RuleSet rules;
+  private java.util.function.Consumer<String> onForget = job -> {};
   // Access order: iteration starts at the least recently seen job.
   private final LinkedHashMap<String, JobState> jobs = new LinkedHashMap<>(64, 0.75f, true);
   // The same jobs, for reads that must not count as activity (the API's).
@@ -44,6 +45,32 @@ final class JobStore {
     this.jobMetrics = jobMetrics;
     this.alertMetrics = alertMetrics;
     this.streamMetrics = streamMetrics;
+  }
+
+  /** Told the id of every job the store drops, whatever the reason. */
+  void onForget(java.util.function.Consumer<String> listener) {
+    this.onForget = listener;
+  }
+
+  /**
+   * Drops the jobs whose events come from {@code partitions} (they were assigned to another
+   * daemon): their series leave /metrics. Returns how many.
+   */
+  int removePartitions(java.util.Collection<Integer> partitions) {
+    int n = 0;
+    Iterator<Map.Entry<String, JobState>> it = jobs.entrySet().iterator();
+    while (it.hasNext()) {
+      JobState s = it.next().getValue();
+      if (partitions.contains(s.partition())) {
+        it.remove();
+        drop(s);
+        n++;
+      }
+    }
+    if (n > 0) {
+      jobMetrics.tracked(jobs.size());
+    }
+    return n;
   }
 
   /**
@@ -115,8 +142,14 @@ final class JobStore {
 
   /** Drops what is kept about a job that already left {@link #jobs}. */
   private void forget(JobState old) {
-    index.remove(old.job());
     jobMetrics.evicted();
+    drop(old);
+  }
+
+  /** Drops what is kept about a job that left {@link #jobs}, without counting an eviction. */
+  private void drop(JobState old) {
+    index.remove(old.job());
+    onForget.accept(old.job());
     streamMetrics.removeJob(old.metrics());
     jobMetrics.removeJob(old.metrics());
     if (old.metrics().exported()) {

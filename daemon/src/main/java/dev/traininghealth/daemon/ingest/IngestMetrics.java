@@ -9,10 +9,14 @@ public final class IngestMetrics {
   public static final String EVENTS_TOTAL = "th_events_total";
   public static final String DEAD_LETTERS_TOTAL = "th_dead_letters_total";
   public static final String DEAD_LETTERS_UNSENT_TOTAL = "th_dead_letters_unsent_total";
+  public static final String REPLAYED_EVENTS_TOTAL = "th_replayed_events_total";
+  public static final String PARTITIONS_ASSIGNED = "th_partitions_assigned";
 
   private final Counter events;
   private final Counter deadLetters;
   private final Counter deadLettersUnsent;
+  private final Counter replayed;
+  private final io.prometheus.client.Gauge assigned;
 
   public IngestMetrics(CollectorRegistry registry) {
     events =
@@ -33,6 +37,25 @@ public final class IngestMetrics {
             .name(DEAD_LETTERS_UNSENT_TOTAL)
             .help("Dead letters that could not be written to th.events.dlq.")
             .register(registry);
+    replayed =
+        Counter.build()
+            .name(REPLAYED_EVENTS_TOTAL)
+            .help("Events of th.events read again, below the committed offset, to rebuild the"
+                + " state of jobs whose partitions this daemon was assigned.")
+            .register(registry);
+    assigned =
+        io.prometheus.client.Gauge.build()
+            .name(PARTITIONS_ASSIGNED)
+            .help("Partitions of th.events assigned to this daemon now.")
+            .register(registry);
+  }
+
+  public void replayed(int n) {
+    replayed.inc(n);
+  }
+
+  public void assigned(int partitions) {
+    assigned.set(partitions);
   }
 
   public void event(EventType type) {

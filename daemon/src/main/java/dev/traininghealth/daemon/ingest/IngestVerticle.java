@@ -11,13 +11,29 @@ import dev.traininghealth.rules.event.MalformedEventException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.kafka.client.consumer.KafkaConsumer;
-import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -27,27 +43,40 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads {@link Topics#EVENTS} in the daemon's consumer group, decodes each record and hands the
- * events of one poll to the evaluate verticle as one {@link EventBatch}; what does not decode
- * goes to the dead-letter topic. Bad input never stops it.
+ * events of each partition of one poll to the evaluate verticle as an {@link EventBatch}; what
+ * does not decode goes to the dead-letter topic. Bad input never stops it.
  *
- * <p>It polls explicitly and polls again only once the evaluate verticle has answered for the
- * previous batch: that is the back-pressure, and since offsets are committed by the next poll,
- * an event is committed only after it was evaluated (at least once). Deploy it as a worker: JSON
- * decoding is CPU work that must not hold an event loop.
+ * <p>A plain Kafka consumer on a thread of its own: it polls again only once the evaluate
+ * verticle has answered for the previous poll (the back-pressure), and commits a partition's
+ * offsets only then, so an event is committed only after it was evaluated (at least once).
+ *
+ * <p>When partitions are assigned (a start, a restart after a crash, a rebalance) it rebuilds
+ * the state of their jobs before anything new is evaluated, inside the rebalance callback: it
+ * reads back what {@link Topics#ALERTS} and {@link Topics#COMMANDS} hold for them ({@link
+ * PublishedReader}), then seeks each partition back from its committed offset by at most
+ * {@link DaemonConfig#replayRecords()} records and {@link DaemonConfig#replayWindowMs()} of
+ * time; the records below the committed offset go to evaluate as replay batches, which publish
+ * nothing; once a partition reaches its committed offset evaluate is told it caught up. A
+ * revoked or lost partition's jobs are dropped.
  */
 public final class IngestVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(IngestVerticle.class);
   private static final Duration POLL_TIMEOUT = Duration.ofMillis(200);
   private static final long RETRY_DELAY_MS = 500;
+  private static final long EVALUATE_TIMEOUT_MS = 120_000;
 
   private final DaemonConfig config;
   private final String bootstrapServers;
   private final Addresses addresses;
   private final IngestMetrics metrics;
   private final EventCodec codec = new EventCodec();
+  // Per partition of th.events being replayed: the committed offset the replay runs up to.
+  private final Map<Integer, Long> replayEnds = new HashMap<>();
+  private final Set<Integer> assigned = new HashSet<>();
   private KafkaConsumer<String, byte[]> consumer;
   private DeadLetters deadLetters;
   private DeliveryOptions toEvaluate;
+  private Thread thread;
   private volatile boolean stopping;
 
   public IngestVerticle(
@@ -60,7 +89,8 @@ public final class IngestVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    toEvaluate = new DeliveryOptions().setCodecName(addresses.eventBatchCodec()).setLocalOnly(true);
+    toEvaluate = new DeliveryOptions().setCodecName(addresses.eventBatchCodec()).setLocalOnly(true)
+        .setSendTimeout(EVALUATE_TIMEOUT_MS);
     KafkaProducer<String, byte[]> producer =
         KafkaProducer.create(
             vertx,
@@ -68,54 +98,257 @@ public final class IngestVerticle extends VerticleBase {
             new StringSerializer(),
             new ByteArraySerializer());
     deadLetters = new DeadLetters(producer, metrics);
-    consumer =
-        KafkaConsumer.create(
-            vertx,
-            KafkaClientConfigs.consumer(config, bootstrapServers),
-            new StringDeserializer(),
-            new ByteArrayDeserializer());
-    consumer.exceptionHandler(err -> LOG.warn("Kafka consumer: {}", err.toString()));
-    return consumer.subscribe(Topics.EVENTS).onSuccess(v -> pollNext());
+    Map<String, Object> props = new HashMap<>(KafkaClientConfigs.consumer(config,
+        bootstrapServers));
+    consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+    consumer.subscribe(List.of(Topics.EVENTS), new Rebalance());
+    thread = new Thread(this::run, "th-ingest");
+    thread.setDaemon(true);
+    thread.start();
+    return Future.succeededFuture();
   }
 
-  private void pollNext() {
-    if (stopping) {
-      return;
-    }
-    consumer
-        .poll(POLL_TIMEOUT)
-        .compose(this::process)
-        .onComplete(
-            ar -> {
-              if (ar.succeeded()) {
-                pollNext();
-              } else if (!stopping) {
-                LOG.warn("ingest: {}; retrying in {} ms", ar.cause().toString(), RETRY_DELAY_MS);
-                vertx.setTimer(RETRY_DELAY_MS, id -> pollNext());
-              }
-            });
-  }
-
-  /** Decodes one poll's records; completes when the evaluate verticle has taken the events. */
-  private Future<Void> process(KafkaConsumerRecords<String, byte[]> records) {
-    if (records.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    List<Event> events = new ArrayList<>(records.size());
-    for (ConsumerRecord<String, byte[]> r : records.records()) {
-      Event e = decode(r);
-      if (e != null) {
-        metrics.event(e.type());
-        events.add(e);
+  private void run() {
+    try {
+      while (!stopping) {
+        ConsumerRecords<String, byte[]> records;
+        try {
+          records = consumer.poll(POLL_TIMEOUT);
+        } catch (WakeupException e) {
+          break;
+        } catch (RuntimeException e) {
+          if (stopping) {
+            break;
+          }
+          LOG.warn("ingest: {}; retrying in {} ms", e.toString(), RETRY_DELAY_MS);
+          sleep(RETRY_DELAY_MS);
+          continue;
+        }
+        if (records.isEmpty()) {
+          continue;
+        }
+        try {
+          process(records);
+          commit(records);
+        } catch (WakeupException e) {
+          break;
+        } catch (RuntimeException e) {
+          if (stopping) {
+            break;
+          }
+          // Not evaluated, so not committed: read the same records again after a pause.
+          LOG.warn("ingest: {}; reading the batch again in {} ms", e.toString(), RETRY_DELAY_MS);
+          for (TopicPartition tp : records.partitions()) {
+            if (assigned.contains(tp.partition())) {
+              consumer.seek(tp, records.records(tp).get(0).offset());
+            }
+          }
+          sleep(RETRY_DELAY_MS);
+        }
+      }
+    } finally {
+      try {
+        consumer.close(Duration.ofSeconds(5));
+      } catch (RuntimeException e) {
+        LOG.warn("closing the consumer: {}", e.toString());
       }
     }
-    if (events.isEmpty()) {
-      return Future.succeededFuture();
+  }
+
+  /** Hands one poll's events to evaluate, partition by partition; returns once it took them. */
+  private void process(ConsumerRecords<String, byte[]> records) {
+    List<Future<Object>> sent = new ArrayList<>();
+    for (TopicPartition tp : records.partitions()) {
+      int p = tp.partition();
+      Long replayEnd = replayEnds.get(p);
+      List<Event> replay = new ArrayList<>();
+      List<Event> live = new ArrayList<>();
+      long lastOffset = -1;
+      for (ConsumerRecord<String, byte[]> r : records.records(tp)) {
+        lastOffset = r.offset();
+        if (replayEnd != null && r.offset() < replayEnd) {
+          Event e = decodeReplayed(r);
+          if (e != null) {
+            replay.add(e);
+          }
+        } else {
+          Event e = decode(r);
+          if (e != null) {
+            metrics.event(e.type());
+            live.add(e);
+          }
+        }
+      }
+      if (!replay.isEmpty()) {
+        metrics.replayed(replay.size());
+        sent.add(evaluate(new EventBatch(replay, p, true)));
+      }
+      if (replayEnd != null && lastOffset >= replayEnd - 1) {
+        replayEnds.remove(p);
+        sent.add(partitionOp("caught_up", List.of(p), null));
+      }
+      if (!live.isEmpty()) {
+        sent.add(evaluate(new EventBatch(live, p, false)));
+      }
     }
-    return vertx
-        .eventBus()
-        .request(addresses.events(), new EventBatch(events), toEvaluate)
-        .mapEmpty();
+    // A partition whose replayed records are gone (retention) catches up without them.
+    List<Integer> caughtUp = new ArrayList<>();
+    for (Map.Entry<Integer, Long> e : replayEnds.entrySet()) {
+      if (consumer.position(new TopicPartition(Topics.EVENTS, e.getKey())) >= e.getValue()) {
+        caughtUp.add(e.getKey());
+      }
+    }
+    if (!caughtUp.isEmpty()) {
+      caughtUp.forEach(replayEnds::remove);
+      sent.add(partitionOp("caught_up", caughtUp, null));
+    }
+    await(Future.all(sent));
+  }
+
+  /** Commits, per partition, past the last record handed to evaluate; never a replayed one. */
+  private void commit(ConsumerRecords<String, byte[]> records) {
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    for (TopicPartition tp : records.partitions()) {
+      List<ConsumerRecord<String, byte[]>> rs = records.records(tp);
+      long last = rs.get(rs.size() - 1).offset();
+      Long replayEnd = replayEnds.get(tp.partition());
+      if (assigned.contains(tp.partition()) && (replayEnd == null || last >= replayEnd)) {
+        offsets.put(tp, new OffsetAndMetadata(last + 1));
+      }
+    }
+    if (offsets.isEmpty()) {
+      return;
+    }
+    try {
+      consumer.commitSync(offsets);
+    } catch (CommitFailedException | RebalanceInProgressException e) {
+      // The partitions went elsewhere; their new owner reads these records again.
+      LOG.warn("ingest: commit of {} failed: {}", offsets.keySet(), e.toString());
+    }
+  }
+
+  private Future<Object> evaluate(EventBatch batch) {
+    return vertx.eventBus().request(addresses.events(), batch, toEvaluate).map(m -> null);
+  }
+
+  private Future<Object> partitionOp(String op, Collection<Integer> partitions,
+      JsonObject extra) {
+    JsonObject q = extra == null ? new JsonObject() : extra.copy();
+    q.put("op", op).put("partitions", new JsonArray(new ArrayList<>(partitions)));
+    return vertx.eventBus()
+        .request(addresses.partitions(), q,
+            new DeliveryOptions().setLocalOnly(true).setSendTimeout(EVALUATE_TIMEOUT_MS))
+        .map(m -> null);
+  }
+
+  private static <T> T await(Future<T> f) {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new WakeupException();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("evaluate did not take the events: "
+          + e.getCause().getMessage(), e.getCause());
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Called inside {@code poll}, on the ingest thread. */
+  private final class Rebalance implements ConsumerRebalanceListener {
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      dropped(partitions, "revoked");
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      dropped(partitions, "lost");
+    }
+
+    private void dropped(Collection<TopicPartition> partitions, String how) {
+      if (partitions.isEmpty()) {
+        return;
+      }
+      List<Integer> ps = new ArrayList<>();
+      for (TopicPartition tp : partitions) {
+        ps.add(tp.partition());
+        replayEnds.remove(tp.partition());
+        assigned.remove(tp.partition());
+      }
+      metrics.assigned(assigned.size());
+      LOG.info("partitions {} of {} {}", ps, Topics.EVENTS, how);
+      if (!stopping) {
+        await(partitionOp("revoked", ps, null));
+      }
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      if (partitions.isEmpty()) {
+        return;
+      }
+      long t0 = System.currentTimeMillis();
+      Set<TopicPartition> tps = new HashSet<>(partitions);
+      Set<Integer> ps = new TreeSet<>();
+      tps.forEach(tp -> ps.add(tp.partition()));
+      assigned.addAll(ps);
+      metrics.assigned(assigned.size());
+      List<Integer> replaying = new ArrayList<>();
+      long replayed = 0;
+      Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(tps);
+      boolean evaluatedBefore = committed.values().stream().anyMatch(c -> c != null);
+      if (config.replayRecords() > 0 && evaluatedBefore) {
+        Map<TopicPartition, Long> begin = consumer.beginningOffsets(tps);
+        Map<TopicPartition, OffsetAndTimestamp> byTime = new HashMap<>();
+        if (config.replayWindowMs() > 0) {
+          Map<TopicPartition, Long> q = new HashMap<>();
+          tps.forEach(tp -> q.put(tp, t0 - config.replayWindowMs()));
+          byTime = consumer.offsetsForTimes(q);
+        }
+        for (TopicPartition tp : tps) {
+          OffsetAndMetadata c = committed.get(tp);
+          if (c == null) {
+            continue; // a new group: nothing was evaluated yet, so there is nothing to rebuild
+          }
+          long end = c.offset();
+          long start = Math.max(begin.get(tp), end - config.replayRecords());
+          if (config.replayWindowMs() > 0) {
+            OffsetAndTimestamp t = byTime.get(tp);
+            start = Math.max(start, t == null ? end : t.offset());
+          }
+          if (start < end) {
+            consumer.seek(tp, start);
+            replayEnds.put(tp.partition(), end);
+            replaying.add(tp.partition());
+            replayed += end - start;
+          }
+        }
+      }
+      // Even with nothing committed: a daemon may have published and died before its first commit.
+      // Bounded by count, not age: an alert can be firing for longer than any replay window, and
+      // alert and command records are few.
+      int eventsPartitions = consumer.partitionsFor(Topics.EVENTS).size();
+      PublishedReader.Published pub = PublishedReader.read(
+          KafkaClientConfigs.consumer(config, bootstrapServers), ps, eventsPartitions,
+          Math.max(config.replayRecords(), 1000), 0, t0);
+      vertx.eventBus().publish(addresses.commandsSent(), new JsonArray(pub.commandIds()),
+          new DeliveryOptions().setLocalOnly(true));
+      await(partitionOp("assigned", ps, new JsonObject()
+          .put("replaying", new JsonArray(replaying))
+          .put("alerts", new JsonArray(new ArrayList<Object>(pub.alerts())))));
+      LOG.info("partitions {} of {} assigned: replaying up to {} records of {} to rebuild their"
+          + " jobs; read back {} alert changes and {} commands ({} ms)", ps, Topics.EVENTS,
+          replayed, replaying, pub.alerts().size(), pub.commandIds().size(),
+          System.currentTimeMillis() - t0);
+    }
   }
 
   /** The record's event, or null after dead-lettering it. */
@@ -135,11 +368,28 @@ public final class IngestVerticle extends VerticleBase {
     return e;
   }
 
+  /** A replayed record's event, or null: it was dead-lettered the first time it was read. */
+  private Event decodeReplayed(ConsumerRecord<String, byte[]> r) {
+    try {
+      Event e = codec.decode(r.value());
+      return r.key() != null && !r.key().equals(e.job()) ? null : e;
+    } catch (MalformedEventException ex) {
+      return null;
+    }
+  }
+
   @Override
   public Future<?> stop() {
     stopping = true;
-    Future<Void> closeConsumer = consumer == null ? Future.succeededFuture() : consumer.close();
-    return closeConsumer
+    if (consumer != null) {
+      consumer.wakeup();
+    }
+    Future<Void> joined = thread == null ? Future.succeededFuture()
+        : vertx.executeBlocking(() -> {
+          thread.join(10_000);
+          return null;
+        });
+    return joined
         .transform(ar -> deadLetters == null ? Future.succeededFuture() : deadLetters.close());
   }
 }

@@ -72,6 +72,9 @@ public final class LiveStream {
   }
 
   private void onAlert(Message<JsonObject> msg) {
+    if (!msg.body().getBoolean("published", true)) {
+      return; // a repeat for the act verticle, not news
+    }
     broadcast(frame("alert", msg.body().encode()));
   }
 

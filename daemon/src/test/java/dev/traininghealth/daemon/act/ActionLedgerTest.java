@@ -203,4 +203,26 @@ class ActionLedgerTest {
     assertNull(l.byId(ids.get(0)));
     assertEquals(ids.get(4), l.history("j").get(2).id());
   }
+
+  @Test
+  void aRungHasTheSameIdOnEveryDaemonAndOneAlreadySentIsNotSentAgain() {
+    ActionLedger first = ledger(10, 0);
+    ActionRecord sent = first.onAlert(alert("j", "inactive", "firing", rollback()), 1_000).get(0);
+    // A daemon that takes the job over computes the same firing and reads th.commands back.
+    ActionLedger next = ledger(10, 0);
+    next.sentBefore(List.of(sent.id()));
+    ActionRecord again = next.onAlert(alert("j", "pending", "firing", rollback()), 9_000).get(0);
+    assertEquals(sent.id(), again.id());
+    assertEquals(NotSent.ALREADY_SENT, again.notSentReason());
+    assertNull(again.command());
+    // The ladder goes on under the same episode: rung 1 is new, so it is sent.
+    ActionRecord rung1 = next.onAlert(alert("j", "firing", "firing", restart()), 9_500).get(0);
+    assertNull(rung1.notSentReason());
+    assertEquals("restart", rung1.command().action());
+    assertTrue(!rung1.id().equals(sent.id()));
+    // Another episode (another since) gets other ids.
+    AlertUpdate later = new AlertUpdate("j", "nonfinite", "resolved", "firing", 500, 5_000, "x",
+        List.of(rollback()));
+    assertTrue(!ledger(10, 0).onAlert(later, 20_000).get(0).id().equals(sent.id()));
+  }
 }

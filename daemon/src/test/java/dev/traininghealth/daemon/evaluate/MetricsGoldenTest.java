@@ -62,6 +62,12 @@ class MetricsGoldenTest {
       # HELP th_dead_letters_unsent_total Dead letters that could not be written to th.events.dlq.
       # TYPE th_dead_letters_unsent_total counter
       th_dead_letters_unsent_total 0.0
+      # HELP th_replayed_events_total Events of th.events read again, below the committed offset, to rebuild the state of jobs whose partitions this daemon was assigned.
+      # TYPE th_replayed_events_total counter
+      th_replayed_events_total 0.0
+      # HELP th_partitions_assigned Partitions of th.events assigned to this daemon now.
+      # TYPE th_partitions_assigned gauge
+      th_partitions_assigned 0.0
       # HELP th_job_loss Latest loss of the job (mean over the minibatch); NaN when it was.
       # TYPE th_job_loss gauge
       th_job_loss{job="mnist",} NaN
@@ -141,6 +147,23 @@ class MetricsGoldenTest {
       samples.forEach(s -> out.append(s).append('\n'));
     }
     return out.toString();
+  }
+
+  @Test
+  void everySampleCarriesTheDaemonsInstanceLabel() {
+    String body = Exposition.scrape(recordKnownSamples(1), null, "host-a:42").body();
+    int samples = 0;
+    for (String line : body.split("\n")) {
+      if (!line.startsWith("#")) {
+        samples++;
+        assertTrue(line.contains("instance=\"host-a:42\""), line);
+      }
+    }
+    assertTrue(samples > 20, body);
+    assertTrue(body.contains(
+        "th_alerts_firing{job=\"mnist\",rule=\"nonfinite\",severity=\"critical\","
+            + "instance=\"host-a:42\",} 1.0\n"), body);
+    assertTrue(body.contains("th_jobs_tracked{instance=\"host-a:42\",} 2.0\n"), body);
   }
 
   @Test
