@@ -3,6 +3,7 @@ package dev.traininghealth.agent.javaagent;
 import static net.bytebuddy.matcher.ElementMatchers.isPublic;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
+import static net.bytebuddy.matcher.ElementMatchers.not;
 
 import dev.traininghealth.agent.AgentConfig;
 import java.lang.instrument.Instrumentation;
@@ -73,6 +74,10 @@ final class AgentStarter {
         .disableClassFormatChanges()
         .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
         .with(AgentBuilder.TypeStrategy.Default.REDEFINE)
+        // Every class the JVM loads passes through the agent's transformer; without this the
+        // default matcher had ByteBuddy describe each of them (DL4J and ND4J load thousands),
+        // which slowed a job's start. By name only, the rest are turned away unparsed.
+        .ignore(not(namedOneOf(SOLVER, MLN, GRAPH)))
         .type(named(SOLVER))
         .transform((builder, type, loader, module, domain) -> builder.visit(
             Advice.to(Dl4jAdvice.SolverOptimizeAdvice.class).on(named("optimize"))))

@@ -135,7 +135,10 @@ public final class KafkaEventSink implements EventSink {
   public void close() {
     closing = true;
     try {
-      sender.join(closeTimeoutMs);
+      // join(0) would wait for ever: with the broker away that held a JVM's exit for good.
+      if (closeTimeoutMs > 0) {
+        sender.join(closeTimeoutMs);
+      }
     } catch (InterruptedException ie) {
       Thread.currentThread().interrupt();
     }

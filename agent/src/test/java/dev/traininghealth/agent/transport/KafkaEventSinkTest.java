@@ -92,6 +92,30 @@ class KafkaEventSinkTest {
     assertTrue(trainMs < 20_000, "training was not held up by the missing broker: " + trainMs);
   }
 
+  @Test
+  void aZeroCloseTimeoutDoesNotWaitForABrokerThatNeverAnswers() throws Exception {
+    int deadPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      deadPort = s.getLocalPort();
+    }
+    AgentConfig config =
+        AgentConfig.builder().job("orphan-exit").bootstrapServers("127.0.0.1:" + deadPort)
+            .closeTimeoutMs(0).heartbeatIntervalMs(0).build();
+    HealthListener listener = HealthListener.create(config);
+    HealthyMlp job = new HealthyMlp();
+    MultiLayerNetwork net = job.network(4);
+    net.addListeners(listener);
+    job.train(net, 4);
+    // close() in a thread of its own, so that a close that hangs fails the test, not the build.
+    Thread closer = new Thread(listener::close, "closer");
+    long t0 = System.nanoTime();
+    closer.start();
+    closer.join(5_000);
+    long closeMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    assertTrue(!closer.isAlive(), "close() with close.timeout.ms=0 still waiting after " + closeMs
+        + " ms");
+  }
+
   private static List<ConsumerRecord<byte[], byte[]>> consume(EmbeddedKafka kafka, int atLeast) {
     Map<String, Object> c =
         Map.of(
