@@ -293,6 +293,9 @@ public final class ActionExecutor implements BoundaryTask {
 
   private Verdict restart(Command c, Model m, int iter) throws IOException {
     String from = c.string("from", "best");
+    if (FreshInit.FROM.equals(from)) {
+      return restartFresh(c, m, iter);
+    }
     Checkpoints.Entry e = checkpoints.find(from);
     if (e == null) {
       return Verdict.failed(
@@ -312,6 +315,21 @@ public final class ActionExecutor implements BoundaryTask {
             + (e.iteration >= 0 ? " of iteration " + e.iteration : "")
             + (touched > 0 ? ", " + touched + " weights perturbed by " + fmt(perturb)
                 + " x rms (seed " + seed + ")" : "")
+            + ", updater state reset");
+  }
+
+  /** {@code restart} with {@code from: init}: a new draw of the initialisation (a random restart). */
+  private Verdict restartFresh(Command c, Model m, int iter) {
+    long seed = (long) c.number("seed", c.id().hashCode());
+    ModelState.restore(m, FreshInit.draw(m, seed), null);
+    double perturb = c.number("perturb", 0);
+    long touched = Perturbation.apply(m, perturb, seed);
+    snapshots.clear();
+    swa.stop();
+    return Verdict.applied(
+        "restarted at iteration " + iter + " from a fresh initialisation (seed " + seed + ")"
+            + (touched > 0 ? ", " + touched + " weights perturbed by " + fmt(perturb) + " x rms"
+                : "")
             + ", updater state reset");
   }
 
