@@ -35,6 +35,21 @@ class CurvatureDetectorsTest {
   }
 
   @Test
+  void saddleFiresOnAGradientThatWasZeroFromTheStart() {
+    // The zoo's saddle: a linear net at w = 0, gradient exactly 0 at every step, loss constant.
+    List<Event> events = new ArrayList<>();
+    events.add(s.started("Sgd", 97));
+    for (int t = 1; t <= 300; t++) {
+      events.add(s.iteration(t, 6.0, 0.0, List.of()));
+      if (t % 50 == 0) {
+        events.add(s.curvature(t, 7.7, -7.7, Double.NaN));
+      }
+    }
+    long at = Runs.firstActive(Runs.detector("saddle", Map.of()), events);
+    assertTrue(at >= 200 && at <= 250, "fired at " + at + ": window 200, next curvature sample");
+  }
+
+  @Test
   void saddleIgnoresNegativeCurvatureWithinTheNoiseFloor() {
     // -0.04 is under 1% of lambda_max 5: indistinguishable from estimation noise.
     assertEquals(-1, Runs.firstActive(Runs.detector("saddle", Map.of()), saddleRun(-0.04)));
