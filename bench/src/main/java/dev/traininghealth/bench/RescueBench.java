@@ -141,8 +141,9 @@ public final class RescueBench {
         .curvatureEvery(50) // the saddle rule needs curvature samples
         .action("commands.enabled", "true")
         .action("commands.key", KEY)
+        // No rescue rung restarts from a checkpoint; the default nonfinite rule's second rung
+        // (restart from best) then fails, saying so, if the rollback did not help.
         .action("actions.checkpoint.dir", dir.resolve("checkpoints").toString())
-        .action("actions.checkpoint.every", "50")
         .build();
   }
 

@@ -28,22 +28,32 @@ class RescueRulesTest {
   @Test
   void rescueRulesLoadAndBindTheDetectorsTheyName() {
     RuleSet rs = rescue();
-    assertEquals(List.of("plateau-rescue", "saddle-rescue", "exploding-rollback",
-        "exploding-lr-cut"), rs.rules().stream().map(Rule::name).toList());
-    assertEquals("plateau", rs.rule("plateau-rescue").detector());
+    assertEquals(List.of("plateau-kick", "plateau-restart", "saddle-rescue",
+        "exploding-rollback", "exploding-lr-cut"), rs.rules().stream().map(Rule::name).toList());
+    assertEquals("plateau", rs.rule("plateau-kick").detector());
+    assertEquals("plateau", rs.rule("plateau-restart").detector());
     assertEquals("saddle", rs.rule("saddle-rescue").detector());
     assertEquals("exploding_gradients", rs.rule("exploding-rollback").detector());
     assertEquals("exploding_gradients", rs.rule("exploding-lr-cut").detector());
   }
 
   @Test
-  void laddersTryTheGentleRungFirst() {
+  void theGentleActionComesFirst() {
     RuleSet rs = rescue();
-    // A kick costs a converged run nothing; a fresh init throws it away, so it comes second.
-    assertEquals(List.of("lr_kick", "restart"), ladder(rs.rule("plateau-rescue")));
-    assertEquals("init", rs.rule("plateau-rescue").actions().get(1).get("from"));
+    assertEquals(List.of("lr_kick"), ladder(rs.rule("plateau-kick")));
+    assertEquals(List.of("restart"), ladder(rs.rule("plateau-restart")));
+    assertEquals("init", rs.rule("plateau-restart").actions().get(0).get("from"));
+    // A fresh init throws the run away, so it waits until the loss stayed flat through a kick.
+    Rule kick = rs.rule("plateau-kick");
+    Rule restart = rs.rule("plateau-restart");
+    long kickLength = ((Number) kick.actions().get(0).get("iterations")).longValue();
+    long kickFires = ((Number) kick.params().get("window")).longValue() + kick.forIterations();
+    long restartFires =
+        ((Number) restart.params().get("window")).longValue() + restart.forIterations();
+    assertTrue(restartFires >= kickFires + kickLength,
+        "restart after " + restartFires + ", kick over by " + (kickFires + kickLength));
     assertEquals(List.of("curvature_step", "restart"), ladder(rs.rule("saddle-rescue")));
-    assertEquals("best", rs.rule("saddle-rescue").actions().get(1).get("from"));
+    assertEquals("init", rs.rule("saddle-rescue").actions().get(1).get("from"));
     assertEquals(List.of("rollback"), ladder(rs.rule("exploding-rollback")));
     assertEquals(List.of("lr_scale"), ladder(rs.rule("exploding-lr-cut")));
     assertEquals(0.1, ((Number) rs.rule("exploding-lr-cut").actions().get(0).get("factor"))
@@ -59,7 +69,7 @@ class RescueRulesTest {
     RuleLoadResult r =
         RuleFileLoader.loadDirectories(List.of(dir), RuleSet.defaults(), "defaults");
     assertTrue(r.ok(), () -> "errors: " + r.errors());
-    assertEquals(RuleSet.defaults().rules().size() + 4, r.ruleSet().rules().size());
+    assertEquals(RuleSet.defaults().rules().size() + 5, r.ruleSet().rules().size());
   }
 
   @Test
@@ -72,7 +82,7 @@ class RescueRulesTest {
     }
     List<ActionRequest> asked = actions(rs, stuck);
     assertTrue(!asked.isEmpty(), "a flat loss asks for an action");
-    assertEquals("plateau-rescue", asked.get(0).rule());
+    assertEquals("plateau-kick", asked.get(0).rule());
     assertEquals("lr_kick", asked.get(0).action());
     assertEquals(List.of(), actions(rs, new Synthetic("healthy", 1).healthyRun(3000)));
   }
