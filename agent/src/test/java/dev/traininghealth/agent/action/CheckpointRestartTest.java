@@ -100,6 +100,19 @@ class CheckpointRestartTest {
   }
 
   @Test
+  void restartEndsARunningKick() {
+    try (ActionHarness h = harness()) {
+      h.steps(5);
+      h.apply("lr_kick", Map.of("factor", 10.0, "iterations", 100L));
+      assertEquals(0.1, h.net.getLearningRate(0), 1e-9, "kicked");
+      ActionResult r = h.apply("restart", Map.of("from", "init", "seed", 3L));
+      assertEquals(Outcome.APPLIED, r.outcome(), r.reason());
+      assertTrue(r.reason().contains("running lr_kick ended"), r.reason());
+      assertEquals(0.01, h.net.getLearningRate(0), 1e-9, "back to the job's own rate");
+    }
+  }
+
+  @Test
   void restartFromAnUnknownCheckpointFailsAndLeavesTheRun() {
     try (ActionHarness h = harness()) {
       h.steps(3);
