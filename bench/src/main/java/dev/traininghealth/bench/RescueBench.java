@@ -99,8 +99,8 @@ public final class RescueBench {
         .rulesDirs(List.of(rules))
         .build();
     System.out.printf(Locale.ROOT, "rescue bench: seeds %d..%d, daemon arm paced to >= %d ms per"
-        + " step, actions.verify.iterations %d, rules: defaults + %s%n", first, first + seeds - 1,
-        stepMs, verify, RULES);
+        + " step, actions.verify.iterations %d, rules: defaults + %s; load average %s%n",
+        first, first + seeds - 1, stepMs, verify, RULES, loadAverage());
     List<Row> rows = new ArrayList<>();
     try (Daemon daemon = Daemon.start(config)) {
       HttpClient http = HttpClient.newHttpClient();
@@ -130,7 +130,19 @@ public final class RescueBench {
       }
     }
     print(rows, arms);
+    System.out.println("load average at the end (1, 5, 15 min): " + loadAverage());
     System.exit(0); // the broker's and Vert.x's non-daemon threads
+  }
+
+  /** The machine's load, to read the CPU figures by; empty where /proc is not there. */
+  private static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+      return f[0] + " " + f[1] + " " + f[2] + " on " + Runtime.getRuntime().availableProcessors()
+          + " cores";
+    } catch (Exception e) {
+      return "";
+    }
   }
 
   private static AgentConfig agent(String job, Daemon daemon, Path dir) {
@@ -284,7 +296,7 @@ public final class RescueBench {
     System.out.printf(Locale.ROOT, "%nstuck runs rescued: %d/%d (%.0f%%; goal >= 90%%)%n",
         rescuedAll, stuckAll, stuckAll == 0 ? 0 : 100.0 * rescuedAll / stuckAll);
     System.out.printf(Locale.ROOT, "daemon arm CPU / no agent, worst stuck scenario: %.2fx"
-        + " (goal <= 1.2x)%n", worstCpu);
+        + " (goal <= 1.2x); iterations: every arm runs the same budget, 1.00x%n", worstCpu);
     System.out.println("daemon better than every baseline on every stuck scenario: "
         + (notBetter.isEmpty() ? "yes" : "no (not better: " + String.join(", ", notBetter) + ")"));
     System.out.println("actions on the controls: "
