@@ -81,23 +81,7 @@ public final class RescueBench {
       }
     }
     Path dir = Files.createTempDirectory("rescue-bench");
-    Path rules = Files.createDirectories(dir.resolve("rules"));
-    try (InputStream in = RescueBench.class.getClassLoader().getResourceAsStream(RULES)) {
-      Files.copy(in, rules.resolve("rescue-rules.yaml"));
-    }
-    DaemonConfig config = DaemonConfig.builder()
-        .kafkaDir(dir.resolve("kafka"))
-        .httpPort(0)
-        .topicPartitions(2)
-        .apiToken(TOKEN)
-        .commandsKey(KEY)
-        // The rules' own cooldowns, in iterations, pace the actions; the wall-clock cooldown
-        // is for real runs whose iterations take seconds, not these compressed ones.
-        .actionsCooldownMs(0)
-        .actionsBudget(100)
-        .actionsVerifyIterations(verify)
-        .rulesDirs(List.of(rules))
-        .build();
+    DaemonConfig config = daemonConfig(dir, verify);
     System.out.printf(Locale.ROOT, "rescue bench: seeds %d..%d, daemon arm paced to >= %d ms per"
         + " step, actions.verify.iterations %d, rules: defaults + %s; load average %s%n",
         first, first + seeds - 1, stepMs, verify, RULES, loadAverage());
@@ -134,6 +118,30 @@ public final class RescueBench {
     System.exit(0); // the broker's and Vert.x's non-daemon threads
   }
 
+  /**
+   * One daemon for all runs: an embedded broker under {@code dir}, the default rules plus
+   * {@value #RULES} (copied to {@code dir/rules}), commands signed with the agents' key.
+   */
+  static DaemonConfig daemonConfig(Path dir, int verify) throws java.io.IOException {
+    Path rules = Files.createDirectories(dir.resolve("rules"));
+    try (InputStream in = RescueBench.class.getClassLoader().getResourceAsStream(RULES)) {
+      Files.copy(in, rules.resolve("rescue-rules.yaml"));
+    }
+    return DaemonConfig.builder()
+        .kafkaDir(dir.resolve("kafka"))
+        .httpPort(0)
+        .topicPartitions(2)
+        .apiToken(TOKEN)
+        .commandsKey(KEY)
+        // The rules' own cooldowns, in iterations, pace the actions; the wall-clock cooldown
+        // is for real runs whose iterations take seconds, not these compressed ones.
+        .actionsCooldownMs(0)
+        .actionsBudget(100)
+        .actionsVerifyIterations(verify)
+        .rulesDirs(List.of(rules))
+        .build();
+  }
+
   /** The machine's load, to read the CPU figures by; empty where /proc is not there. */
   private static String loadAverage() {
     try {
@@ -145,7 +153,7 @@ public final class RescueBench {
     }
   }
 
-  private static AgentConfig agent(String job, Daemon daemon, Path dir) {
+  static AgentConfig agent(String job, Daemon daemon, Path dir) {
     return AgentConfig.builder()
         .job(job)
         .bootstrapServers(daemon.bootstrapServers())
@@ -160,7 +168,7 @@ public final class RescueBench {
   }
 
   /** The daemon's action records for {@code job}, once it has caught up with the run's end. */
-  private static List<RescueRun.ActionLog> actions(HttpClient http, Daemon daemon, String job)
+  static List<RescueRun.ActionLog> actions(HttpClient http, Daemon daemon, String job)
       throws Exception {
     Thread.sleep(500);
     HttpRequest req = HttpRequest.newBuilder(
