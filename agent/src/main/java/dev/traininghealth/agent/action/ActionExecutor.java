@@ -184,7 +184,7 @@ public final class ActionExecutor implements BoundaryTask {
       case "checkpoint":
         return checkpoint(c, m, iter);
       case "restart":
-        return restart(c, m, iter);
+        return restart(c, m, iter, epoch);
       case "swa_start":
         swa.start(m, (int) c.number("every", settings.swaEvery()), iter);
         return Verdict.applied(
@@ -291,8 +291,11 @@ public final class ActionExecutor implements BoundaryTask {
             e.name, e.file, iter, e.loss));
   }
 
-  private Verdict restart(Command c, Model m, int iter) throws IOException {
+  private Verdict restart(Command c, Model m, int iter, int epoch) throws IOException {
     String from = c.string("from", "best");
+    if (FreshInit.FROM.equals(from)) {
+      return restartFresh(c, m, iter, epoch);
+    }
     Checkpoints.Entry e = checkpoints.find(from);
     if (e == null) {
       return Verdict.failed(
@@ -307,12 +310,29 @@ public final class ActionExecutor implements BoundaryTask {
     long touched = Perturbation.apply(m, perturb, seed);
     snapshots.clear();
     swa.stop();
+    boolean kickEnded = lr.endKick(m, iter, epoch);
     return Verdict.applied(
         "restarted from checkpoint '" + e.name + "'"
             + (e.iteration >= 0 ? " of iteration " + e.iteration : "")
             + (touched > 0 ? ", " + touched + " weights perturbed by " + fmt(perturb)
                 + " x rms (seed " + seed + ")" : "")
-            + ", updater state reset");
+            + ", updater state reset" + (kickEnded ? ", running lr_kick ended" : ""));
+  }
+
+  /** {@code restart} with {@code from: init}: a new draw of the initialisation (a random restart). */
+  private Verdict restartFresh(Command c, Model m, int iter, int epoch) {
+    long seed = (long) c.number("seed", c.id().hashCode());
+    ModelState.restore(m, FreshInit.draw(m, seed), null);
+    double perturb = c.number("perturb", 0);
+    long touched = Perturbation.apply(m, perturb, seed);
+    snapshots.clear();
+    swa.stop();
+    boolean kickEnded = lr.endKick(m, iter, epoch);
+    return Verdict.applied(
+        "restarted at iteration " + iter + " from a fresh initialisation (seed " + seed + ")"
+            + (touched > 0 ? ", " + touched + " weights perturbed by " + fmt(perturb) + " x rms"
+                : "")
+            + ", updater state reset" + (kickEnded ? ", running lr_kick ended" : ""));
   }
 
   private static String fmt(double d) {

@@ -52,7 +52,8 @@ final class Checkpoints {
   }
 
   static boolean validName(String name) {
-    return NAME.matcher(name).matches() && !"best".equals(name) && !"latest".equals(name);
+    return NAME.matcher(name).matches() && !"best".equals(name) && !"latest".equals(name)
+        && !FreshInit.FROM.equals(name);
   }
 
   Path dir() {

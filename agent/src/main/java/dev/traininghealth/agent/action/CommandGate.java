@@ -88,7 +88,7 @@ final class CommandGate {
         {
           String from = c.string("from", "best");
           if (from.isEmpty() || from.contains("/") || from.contains("\\") || from.startsWith(".")) {
-            return Verdict.rejected("bad parameter: from must be best, latest or a checkpoint name");
+            return Verdict.rejected("bad parameter: from must be best, latest, init or a checkpoint name");
           }
           return within(c, "perturb", c.number("perturb", 0), 0, settings.restartMaxPerturb(),
               "actions.restart.max.perturb");
@@ -99,7 +99,7 @@ final class CommandGate {
           if (!name.isEmpty() && !Checkpoints.validName(name)) {
             return Verdict.rejected(
                 "bad parameter: name must be 1-64 of [A-Za-z0-9._-], not starting with '.', and"
-                    + " not 'best' or 'latest'; got '" + name + "'");
+                    + " not 'best', 'latest' or 'init'; got '" + name + "'");
           }
           return null;
         }

@@ -64,6 +64,21 @@ final class LearningRateControl {
     return frozen ? 0 : scale * kick;
   }
 
+  /**
+   * Ends a running kick now (the persistent scale stays): a restart abandons the trajectory the
+   * kick was pushing, and a fresh start at ten times the rate is a different, unasked-for run.
+   * Returns whether a kick was running.
+   */
+  boolean endKick(Model m, int iter, int epoch) {
+    if (kick == 1) {
+      return false;
+    }
+    kick = 1;
+    kickUntil = -1;
+    apply(m, iter, epoch);
+    return true;
+  }
+
   /** Keeps the override in step with the schedule; ends a kick that has run its course. */
   void atBoundary(Model m, int iter, int epoch) {
     if (kick != 1 && iter >= kickUntil) {

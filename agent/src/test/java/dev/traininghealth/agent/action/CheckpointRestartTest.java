@@ -79,6 +79,40 @@ class CheckpointRestartTest {
   }
 
   @Test
+  void restartFromInitDrawsAFreshSeededInitialisationWithoutACheckpoint() {
+    try (ActionHarness h = harness()) {
+      h.steps(20);
+      INDArray trained = h.net.params().dup();
+      ActionResult r = h.apply("restart", Map.of("from", "init", "seed", 11L));
+      assertEquals(Outcome.APPLIED, r.outcome(), r.reason());
+      assertTrue(r.reason().contains("fresh initialisation (seed 11)"), r.reason());
+      INDArray fresh = h.net.params().dup();
+      // What the configuration itself gives under seed 11: the same draw, not the trained values.
+      assertEquals(ActionHarness.tinyNet(11, new org.nd4j.linalg.learning.config.Adam(0.01))
+          .params(), fresh);
+      assertTrue(trained.neq(fresh).any());
+      INDArray state = ((BaseMultiLayerUpdater<?>) h.net.getUpdater()).getStateViewArray();
+      assertEquals(0.0, state.norm2Number().doubleValue(), 0.0, "updater state reset");
+      // Another seed, another draw.
+      h.apply("restart", Map.of("from", "init", "seed", 12L));
+      assertTrue(h.net.params().neq(fresh).any());
+    }
+  }
+
+  @Test
+  void restartEndsARunningKick() {
+    try (ActionHarness h = harness()) {
+      h.steps(5);
+      h.apply("lr_kick", Map.of("factor", 10.0, "iterations", 100L));
+      assertEquals(0.1, h.net.getLearningRate(0), 1e-9, "kicked");
+      ActionResult r = h.apply("restart", Map.of("from", "init", "seed", 3L));
+      assertEquals(Outcome.APPLIED, r.outcome(), r.reason());
+      assertTrue(r.reason().contains("running lr_kick ended"), r.reason());
+      assertEquals(0.01, h.net.getLearningRate(0), 1e-9, "back to the job's own rate");
+    }
+  }
+
+  @Test
   void restartFromAnUnknownCheckpointFailsAndLeavesTheRun() {
     try (ActionHarness h = harness()) {
       h.steps(3);

@@ -81,8 +81,10 @@ public final class ExplodingGradientsDetector implements Detector {
     String why = null;
     if (g > maxNorm) {
       why = "above the bound " + maxNorm;
-    } else if (g >= medianFactor * median && norms.size() >= minHistory
-        && g >= medianFactor * (median = norms.median(scratch))) {
+    } else if (g > 0 && g >= medianFactor * median && norms.size() >= minHistory
+        && g >= medianFactor * (median = norms.median(scratch)) && median > 0) {
+      // A median of 0 (an exact saddle: the gradient is 0 at every step) makes any ratio
+      // meaningless, and 0 >= 10 x 0 would fire on a gradient that never moved.
       // The cached median is refreshed only now and then; confirm with an exact one.
       sinceRefresh = 0;
       why = fmt("%.1fx its rolling median %.3g", g / median, median);

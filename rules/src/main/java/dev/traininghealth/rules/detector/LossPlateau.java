@@ -12,6 +12,14 @@ package dev.traininghealth.rules.detector;
  * -{@code leave_z} (2.326, one-sided 1%) and a fall of at least {@code leave_relative_improvement}
  * (2%) across the window, which an escape (XOR leaving 0.69) passes at once and a slowly
  * converging run does not (17 flips and 26 alert changes on the same run).
+ *
+ * <p>{@code min_share_of_start} (default 0, off) tells a run that stalled early from one that
+ * converged: the loss only counts as flat while its latest block mean is at least that share of
+ * the run's first block mean. A run stuck on a plateau, at a saddle or in a bad basin sits near
+ * where it started (XOR and the zoo's saddle at 100%, the zoo's bad local minimum at 22%); a run
+ * that converged sits far below it (the zoo's healthy MLP at 0.1%, its saddle once escaped at
+ * 1e-14). Rules that act on a plateau by kicking or restarting the run need that difference;
+ * rules that only inform do not.
  */
 public final class LossPlateau {
   static final String WINDOW = "window";
@@ -20,6 +28,7 @@ public final class LossPlateau {
   static final String Z = "z";
   static final String LEAVE_Z = "leave_z";
   static final String LEAVE_IMPROVEMENT = "leave_relative_improvement";
+  static final String MIN_SHARE_OF_START = "min_share_of_start";
   static final int DEFAULT_BLOCK = 10;
   static final double DEFAULT_MIN_IMPROVEMENT = 1e-3;
   static final double DEFAULT_Z = 1.645;
@@ -31,11 +40,23 @@ public final class LossPlateau {
   private final double zCritical;
   private final double leaveZ;
   private final double leaveImprovement;
+  private final double minShareOfStart;
+  private final int block;
+  private double startMean = Double.NaN;
+  private double recentMean = Double.NaN;
+  private double blockSum;
+  private int blockCount;
   private boolean flat;
 
   LossPlateau(Params p) {
     this(p.size(WINDOW), p.size(BLOCK), p.number(MIN_IMPROVEMENT), p.number(Z),
-        p.number(LEAVE_Z), p.number(LEAVE_IMPROVEMENT));
+        p.number(LEAVE_Z), p.number(LEAVE_IMPROVEMENT), p.number(MIN_SHARE_OF_START));
+  }
+
+  /** As the seven-argument constructor, with {@code min_share_of_start} off. */
+  public LossPlateau(int window, int block, double minImprovement, double z, double leaveZ,
+      double leaveImprovement) {
+    this(window, block, minImprovement, z, leaveZ, leaveImprovement, 0);
   }
 
   /**
@@ -44,7 +65,7 @@ public final class LossPlateau {
    * comment); the parameters and their defaults are those of the {@code plateau} detector.
    */
   public LossPlateau(int window, int block, double minImprovement, double z, double leaveZ,
-      double leaveImprovement) {
+      double leaveImprovement, double minShareOfStart) {
     if (block < 1 || window % block != 0) {
       throw new IllegalArgumentException(
           "window (" + window + ") must be a multiple of block (" + block + ")");
@@ -59,6 +80,8 @@ public final class LossPlateau {
     this.zCritical = z;
     this.leaveZ = leaveZ;
     this.leaveImprovement = leaveImprovement;
+    this.minShareOfStart = minShareOfStart;
+    this.block = block;
   }
 
   /** With the {@code plateau} detector's defaults but {@code window} (a multiple of 10). */
@@ -80,6 +103,9 @@ public final class LossPlateau {
           "Mann-Kendall z a fall must beat to leave a plateau (2.326: one-sided 1%); >= z"),
       ParamSpec.number(LEAVE_IMPROVEMENT, DEFAULT_LEAVE_IMPROVEMENT, 0,
           "relative fall across the window needed to leave a plateau; >= min_relative_improvement"),
+      ParamSpec.number(MIN_SHARE_OF_START, 0, 0,
+          "flat only while the loss is at least this share of the run's first block mean (0:"
+              + " always); tells a run stuck early from a converged one"),
     };
   }
 
@@ -88,13 +114,30 @@ public final class LossPlateau {
     if (!Double.isFinite(loss)) {
       return false;
     }
+    blockSum += loss;
+    if (++blockCount == block) {
+      recentMean = blockSum / block;
+      if (Double.isNaN(startMean)) {
+        startMean = recentMean;
+      }
+      blockSum = 0;
+      blockCount = 0;
+    }
     if (trend.add(loss) && trend.ready()) {
       flat = flat
           ? trend.z() > -leaveZ || trend.relativeImprovement() < leaveImprovement
           : trend.z() > -zCritical || trend.relativeImprovement() < minImprovement;
+      if (farBelowStart()) {
+        flat = false;
+      }
       return true;
     }
     return false;
+  }
+
+  /** Whether the loss has fallen below {@code min_share_of_start} of where the run began. */
+  private boolean farBelowStart() {
+    return minShareOfStart > 0 && startMean > 0 && recentMean < minShareOfStart * startMean;
   }
 
   public boolean ready() {

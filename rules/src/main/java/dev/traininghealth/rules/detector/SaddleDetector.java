@@ -103,7 +103,9 @@ public final class SaddleDetector implements Detector {
     if (Double.isFinite(residualMin)) {
       floor = Math.max(floor, residualMin);
     }
-    boolean small = gradAvg < smallFraction * gradPeak;
+    // A gradient that is exactly 0 is small by any measure, also when it never was anything
+    // else (a net started at a strict saddle, where the peak is 0 as well).
+    boolean small = gradAvg == 0 || gradAvg < smallFraction * gradPeak;
     if (plateau.flat() && small && lambdaMin < -floor) {
       if (last.active()) {
         return last; // the onset's evidence stands while it lasts
@@ -114,7 +116,8 @@ public final class SaddleDetector implements Detector {
               String.format(Locale.ROOT,
                   "lambda_min %.3g below the noise floor -%.2g, gradient norm %.3g (%.0f%% of its"
                       + " peak) at iteration %d; %s",
-                  lambdaMin, floor, gradAvg, 100 * gradAvg / gradPeak, iter, plateau.describe()));
+                  lambdaMin, floor, gradAvg, gradPeak > 0 ? 100 * gradAvg / gradPeak : 0, iter,
+                  plateau.describe()));
     } else {
       last = Finding.clear();
     }

@@ -35,6 +35,40 @@ class CurvatureDetectorsTest {
   }
 
   @Test
+  void saddleFiresOnAGradientThatWasZeroFromTheStart() {
+    // The zoo's saddle: a linear net at w = 0, gradient exactly 0 at every step, loss constant.
+    List<Event> events = new ArrayList<>();
+    events.add(s.started("Sgd", 97));
+    for (int t = 1; t <= 300; t++) {
+      events.add(s.iteration(t, 6.0, 0.0, List.of()));
+      if (t % 50 == 0) {
+        events.add(s.curvature(t, 7.7, -7.7, Double.NaN));
+      }
+    }
+    long at = Runs.firstActive(Runs.detector("saddle", Map.of()), events);
+    assertTrue(at >= 200 && at <= 250, "fired at " + at + ": window 200, next curvature sample");
+  }
+
+  @Test
+  void saddleWithAMinimumShareOfTheStartLeavesAnEscapedRunAlone() {
+    // Escaped at 50 and converged to 1e-12, then flat; the last curvature sample (taken at the
+    // saddle) still says lambda_min < 0, as a stale sample does when later estimates are skipped.
+    List<Event> events = new ArrayList<>();
+    events.add(s.started("Sgd", 97));
+    for (int t = 1; t <= 600; t++) {
+      double grad = t < 50 ? 0.0 : t < 60 ? 10.0 : 1e-9; // the escape is a burst, then quiet
+      events.add(s.iteration(t, t < 50 ? 6.0 : 1e-12, grad, List.of()));
+      if (t == 40) {
+        events.add(s.curvature(t, 7.7, -7.7, Double.NaN));
+      }
+    }
+    assertTrue(Runs.firstActive(Runs.detector("saddle", Map.of("window", 100L)), events) > 0,
+        "without the share, the converged run looks like a saddle");
+    assertEquals(-1, Runs.firstActive(
+        Runs.detector("saddle", Map.of("window", 100L, "min_share_of_start", 0.1)), events));
+  }
+
+  @Test
   void saddleIgnoresNegativeCurvatureWithinTheNoiseFloor() {
     // -0.04 is under 1% of lambda_max 5: indistinguishable from estimation noise.
     assertEquals(-1, Runs.firstActive(Runs.detector("saddle", Map.of()), saddleRun(-0.04)));

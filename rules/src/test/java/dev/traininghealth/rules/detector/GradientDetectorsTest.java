@@ -46,6 +46,16 @@ class GradientDetectorsTest {
   }
 
   @Test
+  void explodingStaysSilentOnAGradientThatIsExactlyZero() {
+    // The zoo's saddle: w = 0, the gradient is 0 at every step, so its median is 0 too.
+    List<Event> events = new ArrayList<>();
+    for (int t = 1; t <= 300; t++) {
+      events.add(s.iteration(t, 6.0, 0.0, List.of()));
+    }
+    assertEquals(-1, Runs.firstActive(Runs.detector("exploding_gradients", Map.of()), events));
+  }
+
+  @Test
   void explodingIgnoresASingleLargeStep() {
     List<Event> events = new ArrayList<>();
     for (int t = 1; t <= 300; t++) {

@@ -36,6 +36,21 @@ class LossDetectorsTest {
   }
 
   @Test
+  void plateauWithAMinimumShareOfTheStartTellsStuckFromConverged() {
+    // Converged: from 2.3 down to 0.01 (0.4% of the start), then flat.
+    List<Event> converged =
+        losses(1500, t -> Math.max(0.01, 2.3 * Math.exp(-t / 60.0)) * s.noise(0.001));
+    Map<String, Object> share = Map.of("window", 100L, "min_share_of_start", 0.1);
+    assertTrue(Runs.firstActive(Runs.detector("plateau", Map.of("window", 100L)), converged) > 0,
+        "without the share, convergence is a plateau");
+    assertEquals(-1, Runs.firstActive(Runs.detector("plateau", share), converged));
+    // Stuck: from 2.5 down to 0.56 (22% of the start, the zoo's bad local minimum), then flat.
+    List<Event> stuck =
+        losses(1500, t -> Math.max(0.56, 2.5 * Math.exp(-t / 60.0)) * s.noise(0.001));
+    assertTrue(Runs.firstActive(Runs.detector("plateau", share), stuck) > 0);
+  }
+
+  @Test
   void plateauStaysSilentWhileTheLossFalls() {
     List<Event> events = losses(3000, t -> Synthetic.healthyLoss(t) * s.noise(0.02));
     assertEquals(-1, Runs.firstActive(Runs.detector("plateau", Map.of()), events));

@@ -1,0 +1,145 @@
+package dev.traininghealth.bench;
+
+import dev.traininghealth.agent.AgentConfig;
+import dev.traininghealth.agent.HealthListener;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.List;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.learning.config.IUpdater;
+
+/**
+ * Trains one scenario with one seed under one arm, in this thread, one {@code fit} per batch so
+ * that the schedules can set the learning rate between steps, and measures the final loss on the
+ * clean training set and the CPU time of this thread (DL4J with {@code OMP_NUM_THREADS=1}
+ * computes on the calling thread, and the agent's probes and actions run there too; its Kafka
+ * threads are not counted, nor is the pacing sleep).
+ */
+final class RescueRun {
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+  /** What one run came to. {@code actions}: the daemon's records for the job, if any. */
+  record Result(double finalLoss, long cpuNanos, long wallNanos, List<ActionLog> actions) {
+    boolean reached(double target) {
+      return finalLoss <= target; // NaN never reaches
+    }
+  }
+
+  /** One action the daemon decided for a run: what, with which outcome and verdict. */
+  record ActionLog(String rule, String action, String status, String outcome, String verdict,
+      long sentIter) {
+    boolean sent() {
+      return "sent".equals(status);
+    }
+
+    @Override
+    public String toString() {
+      return action + (sent() ? "@" + sentIter + " " + outcome + "/" + verdict : " not sent");
+    }
+  }
+
+  private RescueRun() {}
+
+  /**
+   * @param agent for {@link RescueArm#DAEMON} the agent's configuration (its job id unique to this
+   *     run), else null
+   * @param stepMs for {@link RescueArm#DAEMON}: least wall time per iteration, see {@code RescueBench}
+   */
+  static Result run(RescueScenario sc, long seed, RescueArm arm, AgentConfig agent, int stepMs)
+      throws InterruptedException {
+    MultiLayerNetwork net = sc.job().network(seed);
+    DataSetIterator data = sc.job().data(seed);
+    DataSet eval = sc.evaluationData(seed);
+    double base = net.getLearningRate(0);
+    int budget = sc.budget();
+    int segment = budget / RescueArm.SEGMENTS;
+    double best = Double.NaN;
+    HealthListener listener = arm == RescueArm.DAEMON ? HealthListener.create(agent) : null;
+    if (listener != null) {
+      net.setListeners(listener);
+    }
+    long wall0 = System.nanoTime();
+    long cpu0 = THREADS.getCurrentThreadCpuTime();
+    try {
+      for (int t = 0; t < budget; t++) {
+        long stepStart = System.nanoTime();
+        if (arm == RescueArm.RESTARTS && t > 0 && t % segment == 0) {
+          best = min(best, net.score(eval));
+          restartFresh(net, seed * 1_000 + t / segment);
+        }
+        double lr = arm.learningRate(base, t, budget);
+        if (!Double.isNaN(lr)) {
+          setLearningRate(net, lr);
+        }
+        if (!data.hasNext()) {
+          data.reset();
+        }
+        net.fit(data.next());
+        if (stepMs > 0 && arm == RescueArm.DAEMON) {
+          long left = stepMs * 1_000_000L - (System.nanoTime() - stepStart);
+          if (left > 0) {
+            Thread.sleep(left / 1_000_000, (int) (left % 1_000_000));
+          }
+        }
+      }
+    } finally {
+      if (listener != null) {
+        listener.close();
+      }
+    }
+    long cpu = THREADS.getCurrentThreadCpuTime() - cpu0;
+    long wall = System.nanoTime() - wall0;
+    net.setListeners(List.of());
+    double last = net.score(eval);
+    double loss = arm == RescueArm.RESTARTS ? min(best, last) : last;
+    return new Result(loss, cpu, wall, List.of());
+  }
+
+  /** The lower of two losses, NaN counting as worst. */
+  private static double min(double a, double b) {
+    if (Double.isNaN(a)) {
+      return b;
+    }
+    return Double.isNaN(b) ? a : Math.min(a, b);
+  }
+
+  /**
+   * Sets every updater's rate in place, as the agent's learning-rate control does, rather than
+   * by {@code setLearningRate}, which rebuilds the updater every call.
+   */
+  private static void setLearningRate(MultiLayerNetwork net, double lr) {
+    for (Layer layer : net.getLayers()) {
+      org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
+      for (String p : layer.paramTable().keySet()) {
+        IUpdater u = conf.getUpdaterByParam(p);
+        if (u != null && u.hasLearningRate()) {
+          u.setLrAndSchedule(lr, null);
+        }
+      }
+    }
+  }
+
+  /**
+   * A new draw from the network's own configuration under another seed, updater state zeroed:
+   * the same thing the agent's {@code restart from: init} does, so the two differ only in when.
+   */
+  static void restartFresh(MultiLayerNetwork net, long seed) {
+    MultiLayerConfiguration conf = net.getLayerWiseConfigurations().clone();
+    for (NeuralNetConfiguration c : conf.getConfs()) {
+      c.setSeed(seed);
+    }
+    MultiLayerNetwork fresh = new MultiLayerNetwork(conf);
+    fresh.init();
+    net.params().assign(fresh.params());
+    if (net.getUpdater(false) instanceof BaseMultiLayerUpdater<?> u
+        && u.getStateViewArray() != null) {
+      u.getStateViewArray().assign(0);
+    }
+  }
+}

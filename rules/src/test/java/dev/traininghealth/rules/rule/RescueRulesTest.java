@@ -1,0 +1,108 @@
+package dev.traininghealth.rules.rule;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.traininghealth.rules.Synthetic;
+import dev.traininghealth.rules.event.Event;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The opt-in rescue rule file: it loads, binds the detectors it names, and orders its ladders. */
+class RescueRulesTest {
+  static final String RESOURCE = "dev/traininghealth/rules/rescue-rules.yaml";
+
+  private static RuleSet rescue() {
+    RuleLoadResult r = RuleFileLoader.loadResource(RESOURCE);
+    assertTrue(r.ok(), () -> "errors: " + r.errors());
+    return r.ruleSet();
+  }
+
+  @Test
+  void rescueRulesLoadAndBindTheDetectorsTheyName() {
+    RuleSet rs = rescue();
+    assertEquals(List.of("plateau-kick", "plateau-restart", "saddle-rescue",
+        "exploding-rollback", "exploding-lr-cut"), rs.rules().stream().map(Rule::name).toList());
+    assertEquals("plateau", rs.rule("plateau-kick").detector());
+    assertEquals("plateau", rs.rule("plateau-restart").detector());
+    assertEquals("saddle", rs.rule("saddle-rescue").detector());
+    assertEquals("exploding_gradients", rs.rule("exploding-rollback").detector());
+    assertEquals("exploding_gradients", rs.rule("exploding-lr-cut").detector());
+  }
+
+  @Test
+  void theGentleActionComesFirst() {
+    RuleSet rs = rescue();
+    assertEquals(List.of("lr_kick"), ladder(rs.rule("plateau-kick")));
+    assertEquals(List.of("restart"), ladder(rs.rule("plateau-restart")));
+    assertEquals("init", rs.rule("plateau-restart").actions().get(0).get("from"));
+    // A fresh init throws the run away, so it waits until the loss stayed flat through a kick.
+    Rule kick = rs.rule("plateau-kick");
+    Rule restart = rs.rule("plateau-restart");
+    long kickLength = ((Number) kick.actions().get(0).get("iterations")).longValue();
+    long kickFires = ((Number) kick.params().get("window")).longValue() + kick.forIterations();
+    long restartFires =
+        ((Number) restart.params().get("window")).longValue() + restart.forIterations();
+    assertTrue(restartFires >= kickFires + kickLength,
+        "restart after " + restartFires + ", kick over by " + (kickFires + kickLength));
+    assertEquals(List.of("curvature_step", "restart"), ladder(rs.rule("saddle-rescue")));
+    assertEquals("init", rs.rule("saddle-rescue").actions().get(1).get("from"));
+    assertEquals(List.of("rollback"), ladder(rs.rule("exploding-rollback")));
+    assertEquals(List.of("lr_scale"), ladder(rs.rule("exploding-lr-cut")));
+    assertEquals(0.1, ((Number) rs.rule("exploding-lr-cut").actions().get(0).get("factor"))
+        .doubleValue());
+  }
+
+  @Test
+  void rescueRulesLoadOnTopOfTheDefaultsWithoutANameClash(@TempDir Path dir) throws Exception {
+    try (InputStream in = getClass().getClassLoader().getResourceAsStream(RESOURCE)) {
+      assertNotNull(in);
+      Files.copy(in, dir.resolve("rescue-rules.yaml"));
+    }
+    RuleLoadResult r =
+        RuleFileLoader.loadDirectories(List.of(dir), RuleSet.defaults(), "defaults");
+    assertTrue(r.ok(), () -> "errors: " + r.errors());
+    assertEquals(RuleSet.defaults().rules().size() + 5, r.ruleSet().rules().size());
+  }
+
+  @Test
+  void aStalledLossAsksForTheKickAndAHealthyRunForNothing() {
+    RuleSet rs = rescue();
+    Synthetic s = new Synthetic("stuck", 3);
+    List<Event> stuck = new ArrayList<>();
+    for (int t = 1; t <= 400; t++) {
+      stuck.add(s.iteration(t, 0.25 * s.noise(1e-4), 1e-3 * s.noise(0.1), List.of()));
+    }
+    List<ActionRequest> asked = actions(rs, stuck);
+    assertTrue(!asked.isEmpty(), "a flat loss asks for an action");
+    assertEquals("plateau-kick", asked.get(0).rule());
+    assertEquals("lr_kick", asked.get(0).action());
+    assertEquals(List.of(), actions(rs, new Synthetic("healthy", 1).healthyRun(3000)));
+  }
+
+  private static List<ActionRequest> actions(RuleSet rs, List<Event> events) {
+    JobEvaluator ev = new JobEvaluator("j", rs);
+    List<ActionRequest> out = new ArrayList<>();
+    for (Event e : events) {
+      for (AlertChange c : ev.onEvent(e)) {
+        out.addAll(c.actions());
+      }
+    }
+    return out;
+  }
+
+  private static List<String> ladder(Rule r) {
+    List<String> out = new ArrayList<>();
+    for (Map<String, Object> rung : r.actions()) {
+      out.add((String) rung.get("do"));
+    }
+    return out;
+  }
+}
