@@ -66,8 +66,14 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *
  * <pre>
  * scripts/bench.sh ScaleBench [--jobs 3000] [--rate 1] [--seconds 30] [--daemons 3]
- *                             [--partitions 12] [--backlog 100]
+ *                             [--partitions 12] [--backlog 100] [--heartbeat-ms 0]
+ *                             [--replay-records -1]
  * </pre>
+ *
+ * {@code --heartbeat-ms}: the daemons' consumer {@code heartbeat.interval.ms} (0: Kafka's 3 s);
+ * a member learns of a rebalance at its next heartbeat, and a join takes two rounds.
+ * {@code --replay-records}: {@code th.daemon.replay.records} (-1: the daemon's default); the new
+ * owner replays that many records per partition it takes over before it evaluates new ones.
  */
 public final class ScaleBench {
   private static final long POLL_MS = 100;
@@ -80,6 +86,8 @@ public final class ScaleBench {
   private final int daemons;
   private final int partitions;
   private final int backlog;
+  private final int heartbeatMs;
+  private final int replayRecords;
   private final List<String[]> table = new ArrayList<>();
   private final List<Daemon> live = new CopyOnWriteArrayList<>();
   private final List<Daemon> all = new ArrayList<>();
@@ -93,6 +101,8 @@ public final class ScaleBench {
     daemons = Integer.parseInt(o.getOrDefault("daemons", "3"));
     partitions = Integer.parseInt(o.getOrDefault("partitions", "12"));
     backlog = Integer.parseInt(o.getOrDefault("backlog", "100"));
+    heartbeatMs = Integer.parseInt(o.getOrDefault("heartbeat-ms", "0"));
+    replayRecords = Integer.parseInt(o.getOrDefault("replay-records", "-1"));
     if (daemons < 2) {
       throw new IllegalArgumentException("--daemons must be at least 2 (one joins, one leaves)");
     }
@@ -113,21 +123,30 @@ public final class ScaleBench {
   private void run() throws Exception {
     System.out.printf(Locale.ROOT, "scale: %,d jobs x %s events/s = %,.0f events/s, %d daemons"
             + " (%d, then %d joins, then one leaves), %d partitions, steady windows %d s,"
-            + " backlog %d events/job; %d cores, load average %s%n",
+            + " backlog %d events/job, heartbeat %s, replay.records %s; %d cores,"
+            + " load average %s%n",
         jobs, rate, jobs * rate, daemons, daemons - 1, daemons, partitions, seconds, backlog,
+        heartbeatMs > 0 ? heartbeatMs + " ms" : "default",
+        replayRecords >= 0 ? String.valueOf(replayRecords) : "default",
         Runtime.getRuntime().availableProcessors(), loadAverage());
     long wall0 = System.nanoTime();
     Path dir = Files.createTempDirectory("scale-bench");
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0)) {
       kafka.createTopics(partitions, Topics.EVENTS);
-      base = DaemonConfig.builder()
+      DaemonConfig.Builder b = DaemonConfig.builder()
           .bootstrapServers(kafka.bootstrapServers())
           .httpPort(0)
           .apiToken("bench-token")
           .topicPartitions(partitions)
           .jobsMax(jobs + 1_000)
-          .metricsJobsMax(jobs + 1_000) // every job on /metrics: the lag is read from there
-          .build();
+          .metricsJobsMax(jobs + 1_000); // every job on /metrics: the lag is read from there
+      if (heartbeatMs > 0) {
+        b.kafkaClient("heartbeat.interval.ms", String.valueOf(heartbeatMs));
+      }
+      if (replayRecords >= 0) {
+        b.replayRecords(replayRecords);
+      }
+      base = b.build();
       for (int i = 1; i < daemons; i++) {
         startDaemon(i);
       }
