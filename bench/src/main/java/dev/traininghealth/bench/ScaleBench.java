@@ -59,7 +59,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * oldest event not yet evaluated was produced (its iteration above the highest {@code
  * th_job_iteration} any daemon has shown for the job). The worst over jobs and the window is the
  * rebalance pause as an event sees it; "evaluated again after" is the last poll at which some job
- * lagged more than the threshold (twice the baseline worst, at least 1 s), from the change.
+ * lagged more than the threshold (twice the baseline worst, at least 1 s), from the change;
+ * "partitions assigned" is the first poll at which every partition had an owner again (for a
+ * join: the new daemon among them), before the new owner's replay.
  *
  * <p>Broker, producer and daemons share this JVM and the machine's cores, so the figures are for
  * this box under its load; process CPU time is printed beside them.
@@ -271,10 +273,11 @@ public final class ScaleBench {
       long calmSince = 0;
       while (System.nanoTime() < deadline) {
         Thread.sleep(POLL_MS);
-        boolean calm = settled() && w.lastMaxMs < thresholdMs;
-        if (calm && w.settledMs < 0) {
-          w.settledMs = (System.nanoTime() - w.t0) / 1_000_000;
+        boolean assigned = assigned();
+        if (assigned && w.assignedMs < 0) {
+          w.assignedMs = (System.nanoTime() - w.t0) / 1_000_000;
         }
+        boolean calm = assigned && w.lastMaxMs < thresholdMs;
         if (!calm) {
           calmSince = 0;
         } else if (calmSince == 0) {
@@ -289,7 +292,8 @@ public final class ScaleBench {
     return w;
   }
 
-  private boolean settled() {
+  /** Every partition owned, and every live daemon owning some (unless they outnumber them). */
+  private boolean assigned() {
     double owned = 0;
     for (Daemon d : live) {
       double p = sum(d.registry(), "th_partitions_assigned");
@@ -314,7 +318,7 @@ public final class ScaleBench {
     volatile long t0;
     volatile long lastMaxMs;
     long changeMs;
-    long settledMs = -1;
+    long assignedMs = -1;
     long worstMs;
     long lastOverMs = -1;
     int jobsOver;
@@ -365,9 +369,10 @@ public final class ScaleBench {
         "worst %,d ms over 10 s", baseline.worstMs)));
     for (Window w : new Window[] {join, leave}) {
       table.add(row("rebalance, " + w.label, String.format(Locale.ROOT,
-          "call took %,d ms; settled after %,d ms; every job evaluated again after %,d ms;"
+          "call took %,d ms; partitions assigned after %,d ms; every job evaluated again after"
+              + " %,d ms;"
               + " worst event waited %,d ms; %,d of %,d jobs waited > %,d ms",
-          w.changeMs, w.settledMs, Math.max(0, w.lastOverMs), w.worstMs, w.jobsOver, jobs,
+          w.changeMs, w.assignedMs, Math.max(0, w.lastOverMs), w.worstMs, w.jobsOver, jobs,
           w.thresholdMs)));
     }
   }
