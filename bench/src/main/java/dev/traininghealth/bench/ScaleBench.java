@@ -40,8 +40,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * iteration events per second each, round robin, for the whole run. The run:
  *
  * <ol>
- *   <li>{@code daemons - 1} daemons; once every job is tracked, a steady window and a baseline
- *       lag window (no change);
+ *   <li>{@code daemons - 1} daemons share the partitions, then the load starts; once every job
+ *       is tracked, a steady window and a baseline lag window (no change);
  *   <li><b>join</b>: one more daemon starts; the lag window runs from the call until the
  *       partitions are settled and every job is evaluated again;
  *   <li>a steady window with all daemons: events evaluated per daemon ({@code th_events_total}
@@ -152,6 +152,9 @@ public final class ScaleBench {
       for (int i = 1; i < daemons; i++) {
         startDaemon(i);
       }
+      // The first daemons share the partitions before any event flows, so that the counts
+      // below hold only the join's and the leave's rebalances.
+      awaitAssigned(120);
       load = new Load(kafka.bootstrapServers(), jobs, rate);
       Thread pacer = new Thread(load::pace, "scale-pacer");
       pacer.start();
@@ -195,6 +198,16 @@ public final class ScaleBench {
     Daemon d = Daemon.start(base.toBuilder().instanceId("daemon-" + i).build());
     all.add(d);
     live.add(d);
+  }
+
+  private void awaitAssigned(int timeoutS) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutS);
+    while (!assigned()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("partitions not assigned after " + timeoutS + " s");
+      }
+      Thread.sleep(100);
+    }
   }
 
   private void awaitAllTracked(int timeoutS) throws InterruptedException {
