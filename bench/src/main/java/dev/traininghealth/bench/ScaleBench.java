@@ -159,7 +159,7 @@ public final class ScaleBench {
       Thread pacer = new Thread(load::pace, "scale-pacer");
       pacer.start();
       awaitAllTracked(120);
-      Thread.sleep(3_000);
+      awaitCaughtUp(60); // the start's backlog (JIT, first fetches) would swell the first window
 
       steady(String.format(Locale.ROOT, "%d daemons", daemons - 1), seconds);
       Window baseline = watch("no change (baseline)", null, 0);
@@ -208,6 +208,23 @@ public final class ScaleBench {
       }
       Thread.sleep(100);
     }
+  }
+
+  /** Waits until the daemons have read all but a second's worth of what was acknowledged. */
+  private void awaitCaughtUp(int timeoutS) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutS);
+    while (System.nanoTime() < deadline) {
+      double read = 0;
+      for (Daemon d : live) {
+        read += sum(d.registry(), "th_events_total");
+      }
+      if (read >= load.acked.get() - jobs * rate) {
+        Thread.sleep(2_000);
+        return;
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException("daemons not caught up after " + timeoutS + " s");
   }
 
   private void awaitAllTracked(int timeoutS) throws InterruptedException {
