@@ -69,13 +69,14 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * <pre>
  * scripts/bench.sh ScaleBench [--jobs 3000] [--rate 1] [--seconds 30] [--daemons 3]
  *                             [--partitions 12] [--backlog 100] [--heartbeat-ms 0]
- *                             [--replay-records -1]
+ *                             [--replay-records -1] [--client key=value,...]
  * </pre>
  *
  * {@code --heartbeat-ms}: the daemons' consumer {@code heartbeat.interval.ms} (0: Kafka's 3 s);
  * a member learns of a rebalance at its next heartbeat, and a join takes two rounds.
  * {@code --replay-records}: {@code th.daemon.replay.records} (-1: the daemon's default); the new
  * owner replays that many records per partition it takes over before it evaluates new ones.
+ * {@code --client}: more Kafka client settings of the daemons ({@code th.daemon.kafka.client.*}).
  */
 public final class ScaleBench {
   private static final long POLL_MS = 100;
@@ -90,6 +91,7 @@ public final class ScaleBench {
   private final int backlog;
   private final int heartbeatMs;
   private final int replayRecords;
+  private final String client;
   private final List<String[]> table = new ArrayList<>();
   private final List<Daemon> live = new CopyOnWriteArrayList<>();
   private final List<Daemon> all = new ArrayList<>();
@@ -105,6 +107,7 @@ public final class ScaleBench {
     backlog = Integer.parseInt(o.getOrDefault("backlog", "100"));
     heartbeatMs = Integer.parseInt(o.getOrDefault("heartbeat-ms", "0"));
     replayRecords = Integer.parseInt(o.getOrDefault("replay-records", "-1"));
+    client = o.getOrDefault("client", "");
     if (daemons < 2) {
       throw new IllegalArgumentException("--daemons must be at least 2 (one joins, one leaves)");
     }
@@ -125,11 +128,11 @@ public final class ScaleBench {
   private void run() throws Exception {
     System.out.printf(Locale.ROOT, "scale: %,d jobs x %s events/s = %,.0f events/s, %d daemons"
             + " (%d, then %d joins, then one leaves), %d partitions, steady windows %d s,"
-            + " backlog %d events/job, heartbeat %s, replay.records %s; %d cores,"
-            + " load average %s%n",
+            + " backlog %d events/job, heartbeat %s, replay.records %s, client settings [%s];"
+            + " %d cores, load average %s%n",
         jobs, rate, jobs * rate, daemons, daemons - 1, daemons, partitions, seconds, backlog,
         heartbeatMs > 0 ? heartbeatMs + " ms" : "default",
-        replayRecords >= 0 ? String.valueOf(replayRecords) : "default",
+        replayRecords >= 0 ? String.valueOf(replayRecords) : "default", client,
         Runtime.getRuntime().availableProcessors(), loadAverage());
     long wall0 = System.nanoTime();
     Path dir = Files.createTempDirectory("scale-bench");
@@ -147,6 +150,12 @@ public final class ScaleBench {
       }
       if (replayRecords >= 0) {
         b.replayRecords(replayRecords);
+      }
+      for (String kv : client.split(",")) {
+        if (!kv.isBlank()) {
+          b.kafkaClient(kv.substring(0, kv.indexOf('=')).trim(),
+              kv.substring(kv.indexOf('=') + 1).trim());
+        }
       }
       base = b.build();
       for (int i = 1; i < daemons; i++) {
