@@ -41,9 +41,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *
  * <ol>
  *   <li>{@code daemons - 1} daemons share the partitions, then the load starts; once every job
- *       is tracked, a steady window and a baseline lag window (no change);
- *   <li><b>join</b>: one more daemon starts; the lag window runs from the call until the
- *       partitions are settled and every job is evaluated again;
+ *       is tracked and the daemons caught up with the start, a steady window and a baseline lag
+ *       window (10 s, no change);
+ *   <li><b>join</b>: one more daemon starts; the lag window runs from the call until every
+ *       partition has an owner (the new daemon among them) and no job has lagged for 5 s;
  *   <li>a steady window with all daemons: events evaluated per daemon ({@code th_events_total}
  *       deltas), jobs ({@code th_jobs_tracked}) and partitions per daemon, the spread max/min;
  *   <li><b>leave</b>: the first daemon is closed (a clean leave; a killed daemon's partitions move
