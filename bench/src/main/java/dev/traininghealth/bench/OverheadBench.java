@@ -21,7 +21,8 @@ import org.nd4j.linalg.dataset.DataSet;
 
 /**
  * Step-time overhead of monitoring: no listener vs ours (cheap and thorough tiers, no transport;
- * cheap with the real Kafka transport to an in-process broker) vs DL4J's {@code StatsListener}
+ * every norm every iteration without activations; cheap with the real Kafka transport to an
+ * in-process broker) vs DL4J's {@code StatsListener}
  * (default: reports every 10 iterations; and every iteration) vs one whole-gradient
  * {@code norm2Number()}, on the MLP 784-1024-1024-10 (batch 128), a LeNet-style CNN (batch 64)
  * and a tiny 20-64-3 MLP (the zoo's bench-mlp, bench-lenet and healthy-mlp jobs). Each
@@ -68,6 +69,10 @@ public final class OverheadBench {
     configs.put("no listener", () -> null);
     configs.put("ours, cheap", () -> ours("cheap", null));
     configs.put("ours, thorough", () -> ours("thorough", null));
+    // The goal configuration: every probe but activations, every iteration.
+    configs.put("ours, all norms, no activations", () -> HealthListener.create(
+        AgentConfig.builder().job("bench").probes("thorough").normsEvery(1).activationsEvery(0)
+            .build(), new DiscardingSink()));
     configs.put("ours, cheap, Kafka", () -> ours("cheap", kafka.bootstrapServers()));
     configs.put("StatsListener default", () -> new StatsListener(new InMemoryStatsStorage()));
     configs.put("StatsListener every iter", () -> new StatsListener(new InMemoryStatsStorage(), 1));
@@ -111,10 +116,10 @@ public final class OverheadBench {
     double base = median(blocks.get(0));
     double statsDefault = median(blocks.get(names.indexOf("StatsListener default")));
     System.out.printf("%n%s (%d rounds x %d iterations)%n", title, rounds, blockIters);
-    System.out.printf("  %-26s %10s %8s%n", "configuration", "ms/step", "ratio");
+    System.out.printf("  %-32s %10s %8s%n", "configuration", "ms/step", "ratio");
     for (int c = 0; c < names.size(); c++) {
       double med = median(blocks.get(c));
-      System.out.printf("  %-26s %10.3f %7.3fx%n", names.get(c), med, med / base);
+      System.out.printf("  %-32s %10.3f %7.3fx%n", names.get(c), med, med / base);
     }
     double ours = median(blocks.get(names.indexOf("ours, cheap")));
     System.out.printf("  our overhead / StatsListener default overhead: %.2f%n",

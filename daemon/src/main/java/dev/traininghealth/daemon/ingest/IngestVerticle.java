@@ -73,6 +73,11 @@ public final class IngestVerticle extends VerticleBase {
   // Per partition of th.events being replayed: the committed offset the replay runs up to.
   private final Map<Integer, Long> replayEnds = new HashMap<>();
   private final Set<Integer> assigned = new HashSet<>();
+  // Offsets past evaluated records that Kafka has not accepted yet: a commit during a cooperative
+  // rebalance fails with RebalanceInProgressException while the partitions are still ours. They
+  // are retried after the next poll and committed at the latest when the partition is revoked,
+  // so the next owner does not evaluate those records a second time.
+  private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
   private KafkaConsumer<String, byte[]> consumer;
   private DeadLetters deadLetters;
   private DeliveryOptions toEvaluate;
@@ -125,6 +130,7 @@ public final class IngestVerticle extends VerticleBase {
           continue;
         }
         if (records.isEmpty()) {
+          commitPending();
           continue;
         }
         try {
@@ -207,23 +213,50 @@ public final class IngestVerticle extends VerticleBase {
 
   /** Commits, per partition, past the last record handed to evaluate; never a replayed one. */
   private void commit(ConsumerRecords<String, byte[]> records) {
-    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     for (TopicPartition tp : records.partitions()) {
       List<ConsumerRecord<String, byte[]>> rs = records.records(tp);
       long last = rs.get(rs.size() - 1).offset();
       Long replayEnd = replayEnds.get(tp.partition());
       if (assigned.contains(tp.partition()) && (replayEnd == null || last >= replayEnd)) {
-        offsets.put(tp, new OffsetAndMetadata(last + 1));
+        uncommitted.put(tp, new OffsetAndMetadata(last + 1));
       }
     }
-    if (offsets.isEmpty()) {
+    commitPending();
+  }
+
+  /** Commits what is pending; keeps it for a retry while a rebalance is in progress. */
+  private void commitPending() {
+    if (uncommitted.isEmpty()) {
       return;
     }
     try {
-      consumer.commitSync(offsets);
-    } catch (CommitFailedException | RebalanceInProgressException e) {
+      consumer.commitSync(uncommitted);
+      uncommitted.clear();
+    } catch (RebalanceInProgressException e) {
+      LOG.debug("ingest: commit of {} deferred: a rebalance is in progress", uncommitted.keySet());
+    } catch (CommitFailedException e) {
       // The partitions went elsewhere; their new owner reads these records again.
-      LOG.warn("ingest: commit of {} failed: {}", offsets.keySet(), e.toString());
+      LOG.warn("ingest: commit of {} failed: {}", uncommitted.keySet(), e.toString());
+      uncommitted.clear();
+    }
+  }
+
+  /** Inside onPartitionsRevoked, the last moment the offsets of those partitions are ours. */
+  private void commitRevoked(Collection<TopicPartition> partitions) {
+    Map<TopicPartition, OffsetAndMetadata> mine = new HashMap<>();
+    for (TopicPartition tp : partitions) {
+      OffsetAndMetadata o = uncommitted.remove(tp);
+      if (o != null) {
+        mine.put(tp, o);
+      }
+    }
+    if (mine.isEmpty()) {
+      return;
+    }
+    try {
+      consumer.commitSync(mine);
+    } catch (RuntimeException e) {
+      LOG.warn("ingest: commit of revoked {} failed: {}", mine.keySet(), e.toString());
     }
   }
 
@@ -265,11 +298,14 @@ public final class IngestVerticle extends VerticleBase {
   private final class Rebalance implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      commitRevoked(partitions);
       dropped(partitions, "revoked");
     }
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      // Lost, not revoked: someone else may own them already, so their offsets are not ours.
+      partitions.forEach(uncommitted::remove);
       dropped(partitions, "lost");
     }
 
