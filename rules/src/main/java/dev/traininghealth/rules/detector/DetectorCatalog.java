@@ -26,7 +26,8 @@ public final class DetectorCatalog {
             LossSpikeDetector.SPEC,
             ActivationDetector.DEAD_UNITS,
             ActivationDetector.SATURATION,
-            UpdateRatioDetector.SPEC)) {
+            UpdateRatioDetector.SPEC,
+            WorkerDivergenceDetector.SPEC)) {
       m.put(s.name(), s);
     }
     SPECS = Collections.unmodifiableMap(m);
