@@ -106,6 +106,60 @@ class CommandConsumerTest {
     }
   }
 
+  /** One data-parallel job, two worker processes (here two agents): a command is for both. */
+  @Test
+  void everyWorkerOfAJobAppliesEachCommandExactlyOnce() throws Exception {
+    try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+      kafka.createTopics(3, TOPIC);
+      Properties pp = new Properties();
+      pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+      pp.put(ProducerConfig.ACKS_CONFIG, "all");
+      try (KafkaProducer<byte[], byte[]> producer =
+          new KafkaProducer<>(pp, new ByteArraySerializer(), new ByteArraySerializer())) {
+        ActionSettings settings = ActionSettings.builder().enabled(true).key(ActionHarness.KEY).build();
+        String[] workers = {"w0", "w1"};
+        List<List<Event>> events = new java.util.ArrayList<>();
+        List<MultiLayerNetwork> nets = new java.util.ArrayList<>();
+        List<ActionExecutor> executors = new java.util.ArrayList<>();
+        List<HealthListener> listeners = new java.util.ArrayList<>();
+        for (String w : workers) {
+          CommandInbox inbox = new CommandInbox(settings.queueCapacity());
+          CommandConsumer consumer =
+              CommandConsumer.start(kafka.bootstrapServers(), TOPIC, "dp-job", Map.of(), inbox);
+          ActionExecutor executor =
+              ActionExecutor.builder(settings, "dp-job").inbox(inbox).receiver(consumer).build();
+          List<Event> mine = new CopyOnWriteArrayList<>();
+          HealthListener listener = HealthListener.create(AgentConfig.builder().job("dp-job")
+              .worker(w).heartbeatIntervalMs(0).build(), sink(mine), executor);
+          MultiLayerNetwork net = ActionHarness.tinyNet(3, new Adam(0.01));
+          net.addListeners(listener);
+          assertTrue(consumer.awaitReady(30, TimeUnit.SECONDS), "consumer ready: " + consumer.lastError());
+          events.add(mine);
+          nets.add(net);
+          executors.add(executor);
+          listeners.add(listener);
+        }
+        DataSet batch = ActionHarness.tinyBatch(4);
+        Command scale = command("dp-1", "dp-job", "lr_scale", Map.of("factor", 0.5));
+        send(producer, "dp-job", codec.encode(scale));
+        send(producer, "dp-job", codec.encode(scale)); // a daemon retrying after a takeover
+        send(producer, "dp-job", codec.encode(command("dp-2", "dp-job", "lr_scale",
+            Map.of("factor", 0.5))));
+        for (int i = 0; i < workers.length; i++) {
+          trainUntil(nets.get(i), batch, events.get(i), r -> r.commandId().equals("dp-2"));
+          List<ActionResult> first = results(events.get(i), "dp-1");
+          assertEquals(2, first.size(), workers[i] + ": " + first);
+          assertEquals(Outcome.APPLIED, first.get(0).outcome(), workers[i]);
+          assertEquals(Outcome.REJECTED, first.get(1).outcome(), workers[i]);
+          assertEquals(workers[i], first.get(0).header().worker());
+          assertEquals(Outcome.APPLIED, find(events.get(i), "dp-2").outcome(), workers[i]);
+          assertEquals(0.25, executors.get(i).learningRateFactor(), 1e-12, workers[i]);
+        }
+        listeners.forEach(HealthListener::close);
+      }
+    }
+  }
+
   private static void trainUntil(MultiLayerNetwork net, DataSet batch, List<Event> events,
       Predicate<ActionResult> done) throws InterruptedException {
     long deadline = System.currentTimeMillis() + 60_000;
