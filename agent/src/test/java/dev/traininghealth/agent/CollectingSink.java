@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** An in-memory sink for tests that look at what the listener measured, without Kafka. */
-final class CollectingSink implements EventSink {
-  final List<Event> events = new CopyOnWriteArrayList<>();
+public final class CollectingSink implements EventSink {
+  public final List<Event> events = new CopyOnWriteArrayList<>();
   volatile boolean closed;
 
   @Override
@@ -27,7 +27,7 @@ final class CollectingSink implements EventSink {
   }
 
   @SuppressWarnings("unchecked")
-  <T extends Event> List<T> ofType(Class<T> type) {
+  public <T extends Event> List<T> ofType(Class<T> type) {
     return (List<T>) events.stream().filter(type::isInstance).toList();
   }
 }

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.traininghealth.agent.AgentConfig;
+import dev.traininghealth.agent.CollectingSink;
 import dev.traininghealth.agent.HealthListener;
-import dev.traininghealth.agent.transport.EventSink;
 import dev.traininghealth.rules.detector.Detector;
 import dev.traininghealth.rules.detector.DetectorCatalog;
 import dev.traininghealth.rules.detector.Finding;
@@ -26,30 +26,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  * rising as well, and a healthy run must never raise it.
  */
 class AdamStabilityTest {
-  private static final class Sink implements EventSink {
-    final List<Event> events = new ArrayList<>();
-
-    @Override
-    public boolean offer(Event event) {
-      events.add(event);
-      return true;
-    }
-
-    @Override
-    public long dropped() {
-      return 0;
-    }
-
-    @Override
-    public void close() {}
-  }
-
   @ParameterizedTest(name = "seed {0}")
   @ValueSource(longs = {1, 2, 3})
   void aHealthyAdamRunNeverLooksBeyondStability(long seed) {
     HealthyMlp job = new HealthyMlp();
     MultiLayerNetwork net = job.network(seed);
-    Sink sink = new Sink();
+    CollectingSink sink = new CollectingSink();
     CurvatureTask task = CurvatureTask.builder().every(5).budgetShare(1e6).build();
     AgentConfig config = AgentConfig.builder().job("adam-" + seed).heartbeatIntervalMs(0).build();
     try (HealthListener listener = HealthListener.create(config, sink, task)) {
