@@ -138,6 +138,9 @@ public final class JobMetrics {
     private final Gauge.Child learningRate;
     private final Gauge.Child iteration;
     private final Counter.Child events;
+    // Every iteration sets it: a labels() lookup per event showed in profiles.
+    private final Gauge.Child dropped;
+    private double lastDropped = Double.NaN;
 
     private Series(String job) {
       this.job = job;
@@ -147,6 +150,7 @@ public final class JobMetrics {
       this.learningRate = on ? JobMetrics.this.learningRate.labels(job) : null;
       this.iteration = on ? JobMetrics.this.iteration.labels(job) : null;
       this.events = on ? jobEvents.labels(job) : null;
+      this.dropped = on ? JobMetrics.this.dropped.labels(job) : null;
     }
 
     boolean exported() {
@@ -197,8 +201,9 @@ public final class JobMetrics {
     }
 
     void dropped(long n) {
-      if (job != null) {
-        dropped.labels(job).set(n);
+      if (job != null && n != lastDropped) {
+        lastDropped = n;
+        dropped.set(n);
       }
     }
   }

@@ -16,6 +16,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -46,9 +48,12 @@ import org.slf4j.LoggerFactory;
  * events of each partition of one poll to the evaluate verticle as an {@link EventBatch}; what
  * does not decode goes to the dead-letter topic. Bad input never stops it.
  *
- * <p>A plain Kafka consumer on a thread of its own: it polls again only once the evaluate
- * verticle has answered for the previous poll (the back-pressure), and commits a partition's
- * offsets only then, so an event is committed only after it was evaluated (at least once).
+ * <p>A plain Kafka consumer on a thread of its own. It polls and decodes the next records while
+ * the evaluate verticle works on the last poll's, so decoding and evaluation run on two cores,
+ * but it hands over a poll only once evaluate has answered for the one before (the
+ * back-pressure: one poll in flight at most), and commits a partition's offsets only then, so an
+ * event is committed only after it was evaluated (at least once). Every rebalance callback first
+ * settles the poll in flight, so offsets are committed while their partitions are still ours.
  *
  * <p>When partitions are assigned (a start, a restart after a crash, a rebalance) it rebuilds
  * the state of their jobs before anything new is evaluated, inside the rebalance callback: it
@@ -83,6 +88,9 @@ public final class IngestVerticle extends VerticleBase {
   private DeliveryOptions toEvaluate;
   private Thread thread;
   private volatile boolean stopping;
+  // The last poll's batches, handed to evaluate and not yet answered; touched on the ingest
+  // thread only (the rebalance callbacks run inside poll, on it too).
+  private Inflight inflight;
 
   public IngestVerticle(
       DaemonConfig config, String bootstrapServers, Addresses addresses, IngestMetrics metrics) {
@@ -129,13 +137,16 @@ public final class IngestVerticle extends VerticleBase {
           sleep(RETRY_DELAY_MS);
           continue;
         }
-        if (records.isEmpty()) {
-          commitPending();
-          continue;
-        }
+        Prepared next = null;
         try {
-          process(records);
-          commit(records);
+          if (!records.isEmpty()) {
+            // Decoding this poll overlaps with evaluate working on the last one.
+            next = prepare(records);
+          }
+          settle();
+          if (next != null) {
+            inflight = next.send();
+          }
         } catch (WakeupException e) {
           break;
         } catch (RuntimeException e) {
@@ -144,12 +155,16 @@ public final class IngestVerticle extends VerticleBase {
           }
           // Not evaluated, so not committed: read the same records again after a pause.
           LOG.warn("ingest: {}; reading the batch again in {} ms", e.toString(), RETRY_DELAY_MS);
-          for (TopicPartition tp : records.partitions()) {
-            if (assigned.contains(tp.partition())) {
-              consumer.seek(tp, records.records(tp).get(0).offset());
-            }
-          }
+          rewind(inflight == null ? null : inflight.records, records);
+          inflight = null;
           sleep(RETRY_DELAY_MS);
+        }
+      }
+      if (inflight != null) {
+        try {
+          settle(); // a graceful stop commits what evaluate took, so no one reads it twice
+        } catch (RuntimeException e) {
+          LOG.debug("ingest: the last batch was not confirmed before stopping: {}", e.toString());
         }
       }
     } finally {
@@ -161,9 +176,13 @@ public final class IngestVerticle extends VerticleBase {
     }
   }
 
-  /** Hands one poll's events to evaluate, partition by partition; returns once it took them. */
-  private void process(ConsumerRecords<String, byte[]> records) {
-    List<Future<Object>> sent = new ArrayList<>();
+  /**
+   * Decodes one poll's records into what goes to evaluate, partition by partition, and works out
+   * the offsets to commit once evaluate has taken them (never for a replayed record).
+   */
+  private Prepared prepare(ConsumerRecords<String, byte[]> records) {
+    List<Supplier<Future<Object>>> sends = new ArrayList<>();
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     for (TopicPartition tp : records.partitions()) {
       int p = tp.partition();
       Long replayEnd = replayEnds.get(p);
@@ -187,14 +206,20 @@ public final class IngestVerticle extends VerticleBase {
       }
       if (!replay.isEmpty()) {
         metrics.replayed(replay.size());
-        sent.add(evaluate(new EventBatch(replay, p, true)));
+        EventBatch b = new EventBatch(replay, p, true);
+        sends.add(() -> evaluate(b));
       }
       if (replayEnd != null && lastOffset >= replayEnd - 1) {
         replayEnds.remove(p);
-        sent.add(partitionOp("caught_up", List.of(p), null));
+        replayEnd = null;
+        sends.add(() -> partitionOp("caught_up", List.of(p), null));
       }
       if (!live.isEmpty()) {
-        sent.add(evaluate(new EventBatch(live, p, false)));
+        EventBatch b = new EventBatch(live, p, false);
+        sends.add(() -> evaluate(b));
+      }
+      if (assigned.contains(p) && (replayEnd == null || lastOffset >= replayEnd)) {
+        offsets.put(tp, new OffsetAndMetadata(lastOffset + 1));
       }
     }
     // A partition whose replayed records are gone (retention) catches up without them.
@@ -206,22 +231,61 @@ public final class IngestVerticle extends VerticleBase {
     }
     if (!caughtUp.isEmpty()) {
       caughtUp.forEach(replayEnds::remove);
-      sent.add(partitionOp("caught_up", caughtUp, null));
+      sends.add(() -> partitionOp("caught_up", caughtUp, null));
     }
-    await(Future.all(sent));
+    return new Prepared(records, sends, offsets);
   }
 
-  /** Commits, per partition, past the last record handed to evaluate; never a replayed one. */
-  private void commit(ConsumerRecords<String, byte[]> records) {
-    for (TopicPartition tp : records.partitions()) {
-      List<ConsumerRecord<String, byte[]>> rs = records.records(tp);
-      long last = rs.get(rs.size() - 1).offset();
-      Long replayEnd = replayEnds.get(tp.partition());
-      if (assigned.contains(tp.partition()) && (replayEnd == null || last >= replayEnd)) {
-        uncommitted.put(tp, new OffsetAndMetadata(last + 1));
+  /**
+   * Waits until evaluate has taken the batches in flight, then commits past them. Also called at
+   * the start of every rebalance callback, so a partition's offsets are settled while it is ours.
+   */
+  private void settle() {
+    Inflight f = inflight;
+    if (f == null) {
+      commitPending();
+      return;
+    }
+    await(Future.all(f.sent));
+    inflight = null;
+    for (Map.Entry<TopicPartition, OffsetAndMetadata> e : f.offsets.entrySet()) {
+      if (assigned.contains(e.getKey().partition())) {
+        uncommitted.put(e.getKey(), e.getValue());
       }
     }
     commitPending();
+  }
+
+  /** In a rebalance callback: settles, or puts the batches in flight back to be read again. */
+  private void settleOrRewind() {
+    try {
+      settle();
+    } catch (WakeupException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      LOG.warn("ingest: {}; reading the batch in flight again", e.toString());
+      rewind(inflight == null ? null : inflight.records, null);
+      inflight = null;
+    }
+  }
+
+  /** Seeks each still assigned partition back to the first of these records. */
+  private void rewind(ConsumerRecords<String, byte[]> earlier,
+      ConsumerRecords<String, byte[]> later) {
+    Map<TopicPartition, Long> first = new HashMap<>();
+    for (ConsumerRecords<String, byte[]> rs : new ArrayList<>(Arrays.asList(earlier, later))) {
+      if (rs == null) {
+        continue;
+      }
+      for (TopicPartition tp : rs.partitions()) {
+        first.merge(tp, rs.records(tp).get(0).offset(), Math::min);
+      }
+    }
+    for (Map.Entry<TopicPartition, Long> e : first.entrySet()) {
+      if (assigned.contains(e.getKey().partition())) {
+        consumer.seek(e.getKey(), e.getValue());
+      }
+    }
   }
 
   /** Commits what is pending; keeps it for a retry while a rebalance is in progress. */
@@ -298,12 +362,14 @@ public final class IngestVerticle extends VerticleBase {
   private final class Rebalance implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      settleOrRewind();
       commitRevoked(partitions);
       dropped(partitions, "revoked");
     }
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      settleOrRewind();
       // Lost, not revoked: someone else may own them already, so their offsets are not ours.
       partitions.forEach(uncommitted::remove);
       dropped(partitions, "lost");
@@ -331,6 +397,7 @@ public final class IngestVerticle extends VerticleBase {
       if (partitions.isEmpty()) {
         return;
       }
+      settleOrRewind(); // the seeks below must not race a batch of a partition we keep
       long t0 = System.currentTimeMillis();
       Set<TopicPartition> tps = new HashSet<>(partitions);
       Set<Integer> ps = new TreeSet<>();
@@ -428,4 +495,30 @@ public final class IngestVerticle extends VerticleBase {
     return joined
         .transform(ar -> deadLetters == null ? Future.succeededFuture() : deadLetters.close());
   }
+
+  /** One poll, decoded: what to send to evaluate, in order, and what to commit after. */
+  private final class Prepared {
+    private final ConsumerRecords<String, byte[]> records;
+    private final List<Supplier<Future<Object>>> sends;
+    private final Map<TopicPartition, OffsetAndMetadata> offsets;
+
+    Prepared(ConsumerRecords<String, byte[]> records, List<Supplier<Future<Object>>> sends,
+        Map<TopicPartition, OffsetAndMetadata> offsets) {
+      this.records = records;
+      this.sends = sends;
+      this.offsets = offsets;
+    }
+
+    Inflight send() {
+      List<Future<Object>> sent = new ArrayList<>(sends.size());
+      for (Supplier<Future<Object>> s : sends) {
+        sent.add(s.get());
+      }
+      return new Inflight(records, sent, offsets);
+    }
+  }
+
+  /** A poll's batches that evaluate has been sent. */
+  private record Inflight(ConsumerRecords<String, byte[]> records, List<Future<Object>> sent,
+      Map<TopicPartition, OffsetAndMetadata> offsets) {}
 }
