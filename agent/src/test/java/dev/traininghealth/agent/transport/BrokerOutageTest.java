@@ -146,9 +146,11 @@ class BrokerOutageTest {
       // Whether the producer gives records up during the outage depends on timing it does not
       // control (measured here: 0 to 43 of ~63 over runs; 0 twice on a loaded CI machine, where
       // the records waited in the producer and were all delivered after the restart). When it
-      // does, the loss must show as a gap in seq and in the later events' dropped field.
+      // does, the later events must say so. The count is an upper bound of what is missing (the
+      // assertion above), not always equal: a record given up while its request was in flight
+      // may still have been written (Kafka's delivery timeout: "may or may not"), as one CI run
+      // showed (5 counted, 0 missing).
       if (dropped > 0) {
-        assertTrue(missing > 0, "the gap shows in seq");
         assertTrue(afterRestart.get(afterRestart.size() - 1).dropped() > 0,
             "later events report the drops");
       } else {
