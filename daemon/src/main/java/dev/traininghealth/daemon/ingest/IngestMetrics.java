@@ -17,6 +17,8 @@ public final class IngestMetrics {
   private final Counter deadLettersUnsent;
   private final Counter replayed;
   private final io.prometheus.client.Gauge assigned;
+  // labels() per event hashes a fresh list of label values; the ingest thread alone writes here.
+  private final Counter.Child[] eventsByType = new Counter.Child[EventType.values().length];
 
   public IngestMetrics(CollectorRegistry registry) {
     events =
@@ -59,7 +61,13 @@ public final class IngestMetrics {
   }
 
   public void event(EventType type) {
-    events.labels(type.wireName()).inc();
+    Counter.Child c = eventsByType[type.ordinal()];
+    if (c == null) {
+      // Created on first use, so /metrics shows only the types that came.
+      c = events.labels(type.wireName());
+      eventsByType[type.ordinal()] = c;
+    }
+    c.inc();
   }
 
   public void deadLetter(DeadLetterReason reason) {
