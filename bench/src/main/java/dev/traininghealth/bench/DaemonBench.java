@@ -8,6 +8,7 @@ import dev.traininghealth.rules.event.Event;
 import dev.traininghealth.rules.event.EventCodec;
 import dev.traininghealth.rules.event.Header;
 import dev.traininghealth.rules.event.Iteration;
+import dev.traininghealth.rules.event.JobFinished;
 import dev.traininghealth.rules.event.LayerStats;
 import dev.traininghealth.rules.rule.JobEvaluator;
 import dev.traininghealth.rules.rule.RuleSet;
@@ -46,7 +47,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *   <li><b>in-process</b>: events per second through a {@link JobEvaluator} with the default
  *       rules, one job, and 1,000 jobs interleaved, on the calling thread (one core);
  *   <li><b>drain</b>: {@code jobs x perJob} pre-encoded events (iterations with two layers,
- *       activations every 25th) are produced (acks=1, lz4, linger 5 ms) to an in-process broker
+ *       activations every 25th, a {@code job_finished} last) are produced (acks=1, lz4, linger 5 ms) to an in-process broker
  *       (12 partitions) before a {@link Daemon} starts; the clock runs from the first event it
  *       evaluated until it has evaluated them all (the sum of {@code th_job_events_total}): its
  *       capacity, with no producer competing for the cores;
@@ -242,7 +243,14 @@ public final class DaemonBench {
     List<List<Event>> streams = new ArrayList<>(jobs);
     long ts = System.currentTimeMillis();
     for (int j = 0; j < jobs; j++) {
-      streams.add(jobStream(prefix + "job-" + j, perJob, ts));
+      List<Event> stream = jobStream(prefix + "job-" + j, perJob - 1, ts);
+      // Each job ends as a finished job, so its silence afterwards fires no heartbeat-lost
+      // alert while a later phase is measured.
+      Event last = stream.get(stream.size() - 1);
+      stream.add(JobFinished.of(Header.of(last.job(), last.header().run(),
+          last.header().seq() + 1, last.header().ts() + 1, last.iter(), 0, null),
+          "completed", "", 0));
+      streams.add(stream);
     }
     for (int i = 0; i < perJob; i++) {
       for (int j = 0; j < jobs; j++) {
