@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import dev.traininghealth.rules.event.MalformedEventException.Kind;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -38,6 +39,10 @@ public final class EventCodec {
                     .maxNumberLength(400)
                     .maxStringLength(MAX_RECORD_BYTES)
                     .build())
+            // Most of a record's bytes are doubles printed in full (17 digits), and the JDK's
+            // parser takes its slow big-integer path for those: half the decode time. This one
+            // rounds correctly too, so it gives the same double, bit for bit.
+            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
             .build();
   }
 

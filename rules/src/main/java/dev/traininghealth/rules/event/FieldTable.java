@@ -19,6 +19,12 @@ final class FieldTable {
   static final byte STRING_MAP = 3;
 
   private final Map<String, Integer> ids = new HashMap<>();
+  /**
+   * The names again, by hash, open addressing: the lookup for every field of every record. The
+   * parser hands out interned names, so the first comparison is usually one of identity.
+   */
+  private String[] byHash = new String[0];
+  private int[] idByHash = new int[0];
   private String[] names = new String[0];
   private byte[] shapes = new byte[0];
   private FieldTable[] items = new FieldTable[0];
@@ -51,13 +57,40 @@ final class FieldTable {
     shapes[id] = shape;
     items[id] = itemFields;
     ids.put(name, id);
+    rehash();
     return id;
+  }
+
+  private void rehash() {
+    int capacity = Integer.highestOneBit(Math.max(4, names.length * 4));
+    byHash = new String[capacity];
+    idByHash = new int[capacity];
+    for (int id = 0; id < names.length; id++) {
+      int i = spread(names[id].hashCode()) & (capacity - 1);
+      while (byHash[i] != null) {
+        i = (i + 1) & (capacity - 1);
+      }
+      byHash[i] = names[id];
+      idByHash[i] = id;
+    }
+  }
+
+  private static int spread(int h) {
+    return h ^ (h >>> 16);
   }
 
   /** The field's number, or -1 when the field is unknown. */
   int id(String name) {
-    Integer id = ids.get(name);
-    return id == null ? -1 : id;
+    int mask = byHash.length - 1;
+    for (int i = spread(name.hashCode()) & mask; ; i = (i + 1) & mask) {
+      String k = byHash[i];
+      if (k == null) {
+        return -1;
+      }
+      if (k == name || k.equals(name)) {
+        return idByHash[i];
+      }
+    }
   }
 
   int size() {
