@@ -45,13 +45,14 @@ final class BlockTrend {
     }
     double m = blockSum / blockSize;
     if (means.full()) {
+      // The pairs of the oldest mean leave, those of the new one enter: one pass over the rest.
       double oldest = means.get(0);
+      long d = 0;
       for (int j = 1; j < means.size(); j++) {
-        s -= sign(means.get(j) - oldest);
+        double x = means.get(j);
+        d += sign(m - x) - sign(x - oldest);
       }
-      for (int i = 1; i < means.size(); i++) {
-        s += sign(m - means.get(i));
-      }
+      s += d;
     } else {
       for (int i = 0; i < means.size(); i++) {
         s += sign(m - means.get(i));
@@ -94,8 +95,9 @@ final class BlockTrend {
     relativeImprovement = Double.NaN;
   }
 
+  /** 1, -1 or 0 (also for NaN); without branches, which random block means would mispredict. */
   private static int sign(double d) {
-    return d > 0 ? 1 : d < 0 ? -1 : 0;
+    return (d > 0 ? 1 : 0) - (d < 0 ? 1 : 0);
   }
 
   private void recompute() {

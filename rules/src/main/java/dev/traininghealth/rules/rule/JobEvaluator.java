@@ -28,6 +28,8 @@ public final class JobEvaluator {
   // then what the hot path needs to know of the slot without reading it.
   /** The alert is pending or firing: an all-clear changes it. */
   private static final int LIVE = 1 << 24;
+  /** The alert is firing with no rung left to escalate to: a finding that holds changes nothing. */
+  private static final int STEADY = 1 << 27;
   private static final int UNHEALTHY = 1 << 25;
   /** The detector threw on an event since its last iteration: see {@link #ownLastIters}. */
   private static final int LAGGING = 1 << 26;
@@ -128,9 +130,16 @@ public final class JobEvaluator {
   }
 
   private void setLive(int i) {
-    AlertState state = slots[i].current.state();
-    boolean live = state == AlertState.PENDING || state == AlertState.FIRING;
-    flags[i] = live ? flags[i] | LIVE : flags[i] & ~LIVE;
+    Slot s = slots[i];
+    AlertState state = s.current.state();
+    int fl = flags[i] & ~(LIVE | STEADY);
+    if (state == AlertState.PENDING || state == AlertState.FIRING) {
+      fl |= LIVE;
+    }
+    if (state == AlertState.FIRING && !s.canEscalate()) {
+      fl |= STEADY;
+    }
+    flags[i] = fl;
   }
 
   /**
@@ -193,8 +202,10 @@ public final class JobEvaluator {
       if ((fl & (UNHEALTHY | LAGGING)) != 0) {
         recovered(i, iter, after);
       }
-      if (f.isNone() || (!f.active() && (fl & LIVE) == 0)) {
-        continue; // no information, or all clear for an alert that is not up: nothing changes
+      if (f.isNone() || (f.active() ? (fl & STEADY) != 0 : (fl & LIVE) == 0)) {
+        // No information, a condition that holds for an alert that fires already and has
+        // nothing to escalate to, or all clear for an alert that is not up: nothing changes.
+        continue;
       }
       AlertChange c = step(i, f, iter, ts);
       if (c != null) {
@@ -361,9 +372,13 @@ public final class JobEvaluator {
       return AlertChange.of(from, current, List.of(request(0)));
     }
 
+    /** Whether a firing alert may still ask for another rung of its ladder. */
+    boolean canEscalate() {
+      return rung >= 0 && rung + 1 < rule.actions().size();
+    }
+
     private AlertChange escalate(Finding f, long iter, long ts) {
-      if (rung < 0 || rung + 1 >= rule.actions().size()
-          || iter - rungIter < rule.escalateAfterIterations()) {
+      if (!canEscalate() || iter - rungIter < rule.escalateAfterIterations()) {
         return null;
       }
       rung++;
