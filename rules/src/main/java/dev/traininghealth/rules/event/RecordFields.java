@@ -298,7 +298,8 @@ final class RecordFields {
   }
 
   int requireInt(int id) throws MalformedEventException {
-    return toInt(name(id), requireLong(id));
+    long v = requireLong(id);
+    return v == (int) v ? (int) v : toInt(name(id), v);
   }
 
   int optionalInt(int id, int dflt) throws MalformedEventException {

@@ -28,11 +28,14 @@ public final class JobEvaluator {
   // then what the hot path needs to know of the slot without reading it.
   /** The alert is pending or firing: an all-clear changes it. */
   private static final int LIVE = 1 << 24;
+  private static final int UNHEALTHY = 1 << 25;
+  /**
+   * The detector threw on an event higher than any it answered since, so the rule's last
+   * iteration is its own ({@link #ownLastIters}), not the job's.
+   */
+  private static final int LAGGING = 1 << 26;
   /** The alert is firing with no rung left to escalate to: a finding that holds changes nothing. */
   private static final int STEADY = 1 << 27;
-  private static final int UNHEALTHY = 1 << 25;
-  /** The detector threw on an event since its last iteration: see {@link #ownLastIters}. */
-  private static final int LAGGING = 1 << 26;
 
   static {
     if (EventType.values().length > 24) {
@@ -113,7 +116,7 @@ public final class JobEvaluator {
           lag(i, from.ownLastIters[j]);
         }
       }
-      setLive(i);
+      noteAlertState(i);
     }
   }
 
@@ -129,7 +132,7 @@ public final class JobEvaluator {
     return (flags[i] & LAGGING) != 0 ? ownLastIters[i] : lastIter;
   }
 
-  private void setLive(int i) {
+  private void noteAlertState(int i) {
     Slot s = slots[i];
     AlertState state = s.current.state();
     int fl = flags[i] & ~(LIVE | STEADY);
@@ -232,7 +235,7 @@ public final class JobEvaluator {
 
   private AlertChange step(int i, Finding f, long iter, long ts) {
     AlertChange c = slots[i].step(f, iter, ts);
-    setLive(i);
+    noteAlertState(i);
     return c;
   }
 
