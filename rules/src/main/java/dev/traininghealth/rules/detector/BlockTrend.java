@@ -16,7 +16,8 @@ package dev.traininghealth.rules.detector;
 final class BlockTrend {
   private final DoubleRing means;
   private final int blockSize;
-  private final double varS;
+  /** The standard deviation of S under no trend, sqrt(n(n-1)(2n+5)/18): fixed by n. */
+  private final double sdS;
   private long s;
   private double blockSum;
   private int inBlock;
@@ -34,7 +35,7 @@ final class BlockTrend {
     this.means = new DoubleRing(blocks);
     this.blockSize = blockSize;
     double n = blocks;
-    this.varS = n * (n - 1) * (2 * n + 5) / 18.0;
+    this.sdS = Math.sqrt(n * (n - 1) * (2 * n + 5) / 18.0);
   }
 
   /** Takes one finite loss; returns true when it completed a block and the test was redone. */
@@ -102,7 +103,7 @@ final class BlockTrend {
 
   private void recompute() {
     int n = means.size();
-    z = s > 0 ? (s - 1) / Math.sqrt(varS) : s < 0 ? (s + 1) / Math.sqrt(varS) : 0;
+    z = s > 0 ? (s - 1) / sdS : s < 0 ? (s + 1) / sdS : 0;
     int k = Math.max(1, n / 5);
     double first = means.mean(0, k);
     double last = means.mean(n - k, n);
