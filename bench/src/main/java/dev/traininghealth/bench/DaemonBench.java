@@ -15,6 +15,8 @@ import dev.traininghealth.rules.rule.RuleSet;
 import io.prometheus.client.Collector;
 import io.prometheus.client.CollectorRegistry;
 import io.vertx.core.json.JsonObject;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,16 +63,27 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *       alert's arrival on {@code th.alerts}.
  * </ol>
  *
- * Arguments: {@code [jobs] [perJob]}, defaults 10,000 and 50.
+ * Arguments: {@code [jobs] [perJob]}, defaults 10,000 and 50; or {@code in-process} alone for
+ * the in-process measurement only, printed both per second of wall time and per second of the
+ * evaluating thread's CPU time (the latter is what one core does on a machine other work shares).
  */
 public final class DaemonBench {
   private static final Random RANDOM = new Random(7);
+  private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
   /** Alert changes seen in-process, printed so the JIT cannot drop the evaluation. */
   private static long sink;
 
   private DaemonBench() {}
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("in-process")) {
+      double[] r = inProcess();
+      System.out.printf(Locale.ROOT, "%n| in-process rule evaluation | wall events/s | CPU events/s |"
+          + "%n|---|---|---|%n| 1 job | %,.0f | %,.0f |%n| 1,000 jobs | %,.0f | %,.0f |%n",
+          r[0], r[2], r[1], r[3]);
+      System.out.println("(alert changes in-process: " + sink + ")");
+      return;
+    }
     int jobs = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
     int perJob = args.length > 1 ? Integer.parseInt(args[1]) : 50;
     List<String[]> table = new ArrayList<>();
@@ -175,24 +188,31 @@ public final class DaemonBench {
     RuleSet rules = RuleSet.defaults();
     List<Event> one = jobStream("bench", 50_000, 0);
     double[] rates = new double[7];
+    double[] cpuRates = new double[rates.length];
     for (int pass = -8; pass < rates.length; pass++) {
       JobEvaluator ev = new JobEvaluator("bench", rules);
+      long c0 = CPU.getCurrentThreadCpuTime();
       long t0 = System.nanoTime();
       sink += feed(ev, one);
       long dt = System.nanoTime() - t0;
+      long dc = CPU.getCurrentThreadCpuTime() - c0;
       if (pass >= 0) {
         rates[pass] = one.size() / (dt / 1e9);
+        cpuRates[pass] = one.size() / (dc / 1e9);
       }
     }
     Arrays.sort(rates);
+    Arrays.sort(cpuRates);
     int jobs = 1_000;
     List<Event> perJob = one.subList(0, 2_000);
     double[] multi = new double[5];
+    double[] cpuMulti = new double[multi.length];
     for (int pass = -3; pass < multi.length; pass++) {
       JobEvaluator[] evs = new JobEvaluator[jobs];
       for (int j = 0; j < jobs; j++) {
         evs[j] = new JobEvaluator("job-" + j, rules);
       }
+      long c0 = CPU.getCurrentThreadCpuTime();
       long t0 = System.nanoTime();
       for (Event e : perJob) {
         for (JobEvaluator ev : evs) {
@@ -200,12 +220,16 @@ public final class DaemonBench {
         }
       }
       long dt = System.nanoTime() - t0;
+      long dc = CPU.getCurrentThreadCpuTime() - c0;
       if (pass >= 0) {
         multi[pass] = (double) jobs * perJob.size() / (dt / 1e9);
+        cpuMulti[pass] = (double) jobs * perJob.size() / (dc / 1e9);
       }
     }
     Arrays.sort(multi);
-    return new double[] {rates[rates.length / 2], multi[multi.length / 2]};
+    Arrays.sort(cpuMulti);
+    return new double[] {rates[rates.length / 2], multi[multi.length / 2],
+        cpuRates[cpuRates.length / 2], cpuMulti[cpuMulti.length / 2]};
   }
 
   private static long feed(JobEvaluator ev, List<Event> events) {

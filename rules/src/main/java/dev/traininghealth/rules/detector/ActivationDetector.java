@@ -43,6 +43,11 @@ public final class ActivationDetector implements Detector {
   }
 
   @Override
+  public boolean ignores(EventType type) {
+    return type != EventType.ACTIVATIONS;
+  }
+
+  @Override
   public Finding onEvent(Event event) {
     if (event.type() != EventType.ACTIVATIONS) {
       return last;
@@ -61,12 +66,14 @@ public final class ActivationDetector implements Detector {
     if (Double.isNaN(worst)) {
       return last;
     }
-    last =
-        worst > maxFraction
-            ? Finding.active(worst,
-                String.format(Locale.ROOT, "%.0f%% of layer %s's units are %s at iteration %d",
-                    100 * worst, where, dead ? "dead" : "saturated", event.iter()))
-            : Finding.clear(worst);
+    if (worst > maxFraction) {
+      last = Finding.active(worst,
+          String.format(Locale.ROOT, "%.0f%% of layer %s's units are %s at iteration %d",
+              100 * worst, where, dead ? "dead" : "saturated", event.iter()));
+    } else if (last.active() || last.isNone()
+        || Double.doubleToLongBits(last.value()) != Double.doubleToLongBits(worst)) {
+      last = Finding.clear(worst); // an equal all-clear is kept rather than made anew
+    }
     return last;
   }
 }

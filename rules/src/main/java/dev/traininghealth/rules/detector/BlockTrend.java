@@ -16,7 +16,8 @@ package dev.traininghealth.rules.detector;
 final class BlockTrend {
   private final DoubleRing means;
   private final int blockSize;
-  private final double varS;
+  /** The standard deviation of S under no trend, sqrt(n(n-1)(2n+5)/18): fixed by n. */
+  private final double sdS;
   private long s;
   private double blockSum;
   private int inBlock;
@@ -34,7 +35,7 @@ final class BlockTrend {
     this.means = new DoubleRing(blocks);
     this.blockSize = blockSize;
     double n = blocks;
-    this.varS = n * (n - 1) * (2 * n + 5) / 18.0;
+    this.sdS = Math.sqrt(n * (n - 1) * (2 * n + 5) / 18.0);
   }
 
   /** Takes one finite loss; returns true when it completed a block and the test was redone. */
@@ -45,13 +46,14 @@ final class BlockTrend {
     }
     double m = blockSum / blockSize;
     if (means.full()) {
+      // The pairs of the oldest mean leave, those of the new one enter: one pass over the rest.
       double oldest = means.get(0);
+      long d = 0;
       for (int j = 1; j < means.size(); j++) {
-        s -= sign(means.get(j) - oldest);
+        double x = means.get(j);
+        d += sign(m - x) - sign(x - oldest);
       }
-      for (int i = 1; i < means.size(); i++) {
-        s += sign(m - means.get(i));
-      }
+      s += d;
     } else {
       for (int i = 0; i < means.size(); i++) {
         s += sign(m - means.get(i));
@@ -94,13 +96,14 @@ final class BlockTrend {
     relativeImprovement = Double.NaN;
   }
 
+  /** 1, -1 or 0 (also for NaN); without branches, which random block means would mispredict. */
   private static int sign(double d) {
-    return d > 0 ? 1 : d < 0 ? -1 : 0;
+    return (d > 0 ? 1 : 0) - (d < 0 ? 1 : 0);
   }
 
   private void recompute() {
     int n = means.size();
-    z = s > 0 ? (s - 1) / Math.sqrt(varS) : s < 0 ? (s + 1) / Math.sqrt(varS) : 0;
+    z = s > 0 ? (s - 1) / sdS : s < 0 ? (s + 1) / sdS : 0;
     int k = Math.max(1, n / 5);
     double first = means.mean(0, k);
     double last = means.mean(n - k, n);

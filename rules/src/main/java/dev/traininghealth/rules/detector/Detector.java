@@ -1,6 +1,7 @@
 package dev.traininghealth.rules.detector;
 
 import dev.traininghealth.rules.event.Event;
+import dev.traininghealth.rules.event.EventType;
 
 /**
  * Watches the event stream of one job. Instances hold per-job state and are not thread-safe:
@@ -13,6 +14,16 @@ public interface Detector {
    * choice, but never throw.
    */
   Finding onEvent(Event event);
+
+  /**
+   * Whether events of {@code type} are nothing to this detector: {@link #onEvent} changes no
+   * state for them and returns the same finding it returned for the previous event
+   * ({@link Finding#none()} before the first). The evaluator then skips the call and reuses that
+   * finding, which is the same to the alert. Default: no type is ignored.
+   */
+  default boolean ignores(EventType type) {
+    return false;
+  }
 
   /**
    * Time passed without events; detectors of silence (stall, lost heartbeat) answer here, the

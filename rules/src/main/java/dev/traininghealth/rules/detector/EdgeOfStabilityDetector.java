@@ -2,6 +2,7 @@ package dev.traininghealth.rules.detector;
 
 import dev.traininghealth.rules.event.Curvature;
 import dev.traininghealth.rules.event.Event;
+import dev.traininghealth.rules.event.EventType;
 import dev.traininghealth.rules.event.Iteration;
 import dev.traininghealth.rules.event.JobStarted;
 import java.util.Arrays;
@@ -100,6 +101,12 @@ public final class EdgeOfStabilityDetector implements Detector {
       default:
         return Family.UNKNOWN;
     }
+  }
+
+  @Override
+  public boolean ignores(EventType type) {
+    return type != EventType.ITERATION && type != EventType.CURVATURE
+        && type != EventType.JOB_STARTED;
   }
 
   @Override

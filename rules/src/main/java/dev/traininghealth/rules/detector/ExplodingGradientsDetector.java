@@ -66,6 +66,11 @@ public final class ExplodingGradientsDetector implements Detector {
   }
 
   @Override
+  public boolean ignores(EventType type) {
+    return type != EventType.ITERATION;
+  }
+
+  @Override
   public Finding onEvent(Event event) {
     if (event.type() != EventType.ITERATION) {
       return last;

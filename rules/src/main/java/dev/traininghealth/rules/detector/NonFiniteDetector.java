@@ -1,6 +1,7 @@
 package dev.traininghealth.rules.detector;
 
 import dev.traininghealth.rules.event.Event;
+import dev.traininghealth.rules.event.EventType;
 import dev.traininghealth.rules.event.Iteration;
 import dev.traininghealth.rules.event.NonFinite;
 
@@ -18,6 +19,11 @@ public final class NonFiniteDetector implements Detector {
           p -> new NonFiniteDetector());
 
   private Finding last = Finding.none();
+
+  @Override
+  public boolean ignores(EventType type) {
+    return type != EventType.ITERATION && type != EventType.NONFINITE;
+  }
 
   @Override
   public Finding onEvent(Event event) {

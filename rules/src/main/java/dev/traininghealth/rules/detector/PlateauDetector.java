@@ -39,6 +39,11 @@ public final class PlateauDetector implements Detector {
   }
 
   @Override
+  public boolean ignores(EventType type) {
+    return type != EventType.ITERATION;
+  }
+
+  @Override
   public Finding onEvent(Event event) {
     if (event.type() == EventType.ITERATION && plateau.add(((Iteration) event).loss())) {
       if (!plateau.flat()) {

@@ -2,6 +2,7 @@ package dev.traininghealth.rules.detector;
 
 import dev.traininghealth.rules.event.Curvature;
 import dev.traininghealth.rules.event.Event;
+import dev.traininghealth.rules.event.EventType;
 import dev.traininghealth.rules.event.Iteration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -69,6 +70,11 @@ public final class SaddleDetector implements Detector {
     this.relativeFloor = p.number("relative_floor");
     this.maxAge = p.integer("max_curvature_age");
     this.alpha = 1.0 / p.size(LossPlateau.BLOCK);
+  }
+
+  @Override
+  public boolean ignores(EventType type) {
+    return type != EventType.ITERATION && type != EventType.CURVATURE;
   }
 
   @Override

@@ -43,6 +43,11 @@ public final class UpdateRatioDetector implements Detector {
   }
 
   @Override
+  public boolean ignores(EventType type) {
+    return type != EventType.ITERATION;
+  }
+
+  @Override
   public Finding onEvent(Event event) {
     if (event.type() != EventType.ITERATION) {
       return last;

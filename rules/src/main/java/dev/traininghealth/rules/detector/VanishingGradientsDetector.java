@@ -1,6 +1,7 @@
 package dev.traininghealth.rules.detector;
 
 import dev.traininghealth.rules.event.Event;
+import dev.traininghealth.rules.event.EventType;
 import dev.traininghealth.rules.event.Iteration;
 import dev.traininghealth.rules.event.JobStarted;
 import java.util.ArrayList;
@@ -58,6 +59,11 @@ public final class VanishingGradientsDetector implements Detector {
     this.firstLayerNorm = p.number("first_layer_norm");
     this.layerRatio = p.number("layer_ratio");
     this.meanAbs = p.number("mean_abs");
+  }
+
+  @Override
+  public boolean ignores(EventType type) {
+    return type != EventType.ITERATION && type != EventType.JOB_STARTED;
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.traininghealth.rules.rule;
 import dev.traininghealth.rules.detector.Detector;
 import dev.traininghealth.rules.detector.Finding;
 import dev.traininghealth.rules.event.Event;
+import dev.traininghealth.rules.event.EventType;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -23,8 +24,45 @@ import java.util.function.Function;
  * one per job. Evaluating a healthy stream allocates nothing.
  */
 public final class JobEvaluator {
+  // Bits of a slot's flags: the event types its detector ignores (bit 1 << type.ordinal()),
+  // then what the hot path needs to know of the slot without reading it.
+  /** The alert is pending or firing: an all-clear changes it. */
+  private static final int LIVE = 1 << 24;
+  private static final int UNHEALTHY = 1 << 25;
+  /**
+   * The detector threw on an event higher than any it answered since, so the rule's last
+   * iteration is its own ({@link #ownLastIters}), not the job's.
+   */
+  private static final int LAGGING = 1 << 26;
+  /** The alert is firing with no rung left to escalate to: a finding that holds changes nothing. */
+  private static final int STEADY = 1 << 27;
+
+  static {
+    if (EventType.values().length > 24) {
+      throw new IllegalStateException("more event types than flag bits");
+    }
+  }
+
   private final String job;
+  /** Each rule's alert lifecycle and its detector: what only changes when an alert does. */
   private final Slot[] slots;
+
+  // What every event touches, one entry per rule, in three arrays next to each other rather
+  // than in the slots: with thousands of jobs evaluation is memory-bound, and these few cache
+  // lines are all an event reads beyond the detectors themselves while nothing changes. A healthy
+  // stream writes none of them.
+  private final Detector[] detectors;
+  /** The detector's answer to its previous event, which it repeats for types it ignores. */
+  private final Finding[] answers;
+  private final int[] flags;
+
+  /** The highest iteration of any event; each rule's unless it is LAGGING. */
+  private long lastIter;
+  /**
+   * The highest iteration of the events a LAGGING slot's detector did not throw on (a slot's
+   * silence alerts carry it); made on the first throw.
+   */
+  private long[] ownLastIters;
 
   public JobEvaluator(String job, RuleSet rules) {
     this(job, rules, RuleSet::newDetector);
@@ -32,17 +70,79 @@ public final class JobEvaluator {
 
   /** With detectors from {@code detectors}: lets tests plant a failing one. */
   JobEvaluator(String job, RuleSet rules, Function<Rule, Detector> detectors) {
-    this.job = job;
-    List<Rule> rs = rules.rules();
-    this.slots = new Slot[rs.size()];
+    this(job, newSlots(job, rules.rules(), detectors), null, null);
+  }
+
+  private static Slot[] newSlots(String job, List<Rule> rs, Function<Rule, Detector> detectors) {
+    Slot[] slots = new Slot[rs.size()];
     for (int i = 0; i < slots.length; i++) {
       slots[i] = new Slot(job, rs.get(i), detectors.apply(rs.get(i)));
     }
+    return slots;
   }
 
-  private JobEvaluator(String job, Slot[] slots) {
+  /**
+   * Over {@code slots}; a slot that {@code from} has too (a rule kept across a reload) takes its
+   * per-event state from there, at index {@code fromIndex[i]} (-1: a new slot).
+   */
+  private JobEvaluator(String job, Slot[] slots, JobEvaluator from, int[] fromIndex) {
     this.job = job;
     this.slots = slots;
+    int n = slots.length;
+    this.detectors = new Detector[n];
+    this.answers = new Finding[n];
+    this.flags = new int[n];
+    this.lastIter = from == null ? 0 : from.lastIter;
+    for (int i = 0; i < n; i++) {
+      Detector d = slots[i].detector;
+      detectors[i] = d;
+      int f = 0;
+      for (EventType t : EventType.values()) {
+        if (d.ignores(t)) {
+          f |= 1 << t.ordinal();
+        }
+      }
+      int j = fromIndex == null ? -1 : fromIndex[i];
+      if (j < 0) {
+        answers[i] = Finding.none();
+        flags[i] = f;
+        if (lastIter != 0) {
+          lag(i, 0); // a new rule's alerts count iterations from its first event
+        }
+      } else {
+        answers[i] = from.answers[j];
+        flags[i] = f | (from.flags[j] & (UNHEALTHY | LAGGING));
+        if ((from.flags[j] & LAGGING) != 0) {
+          lag(i, from.ownLastIters[j]);
+        }
+      }
+      noteAlertState(i);
+    }
+  }
+
+  private void lag(int i, long iter) {
+    if (ownLastIters == null) {
+      ownLastIters = new long[slots.length];
+    }
+    ownLastIters[i] = iter;
+    flags[i] |= LAGGING;
+  }
+
+  private long lastIter(int i) {
+    return (flags[i] & LAGGING) != 0 ? ownLastIters[i] : lastIter;
+  }
+
+  private void noteAlertState(int i) {
+    Slot s = slots[i];
+    AlertState state = s.current.state();
+    int fl = flags[i] & ~(LIVE | STEADY);
+    if (state == AlertState.PENDING || state == AlertState.FIRING) {
+      fl |= LIVE;
+    }
+    if (state == AlertState.FIRING && !s.canEscalate()) {
+      fl |= STEADY;
+    }
+    flags[i] = fl;
   }
 
   /**
@@ -55,18 +155,19 @@ public final class JobEvaluator {
   public JobEvaluator withRules(RuleSet rules) {
     List<Rule> rs = rules.rules();
     Slot[] next = new Slot[rs.size()];
+    int[] fromIndex = new int[next.length];
     for (int i = 0; i < next.length; i++) {
       Rule r = rs.get(i);
-      Slot kept = null;
-      for (Slot s : slots) {
-        if (s.rule.equals(r)) {
-          kept = s;
+      fromIndex[i] = -1;
+      for (int j = 0; j < slots.length; j++) {
+        if (slots[j].rule.equals(r)) {
+          fromIndex[i] = j;
           break;
         }
       }
-      next[i] = kept != null ? kept : new Slot(job, r, RuleSet.newDetector(r));
+      next[i] = fromIndex[i] >= 0 ? slots[fromIndex[i]] : new Slot(job, r, RuleSet.newDetector(r));
     }
-    return new JobEvaluator(job, next);
+    return new JobEvaluator(job, next, this, fromIndex);
   }
 
   public String job() {
@@ -78,16 +179,38 @@ public final class JobEvaluator {
     List<AlertChange> changes = null;
     long iter = e.iter();
     long ts = e.header().ts();
-    for (Slot s : slots) {
+    int typeBit = 1 << e.type().ordinal();
+    long before = lastIter;
+    long after = Math.max(before, iter);
+    for (int i = 0; i < detectors.length; i++) {
+      int fl = flags[i];
       Finding f;
-      try {
-        f = s.detector.onEvent(e);
-        s.healthy = true;
-      } catch (RuntimeException ex) {
-        s.failed(ex);
+      if ((fl & typeBit) != 0) {
+        f = answers[i]; // what the detector would say again, without asking it
+      } else {
+        try {
+          f = detectors[i].onEvent(e);
+        } catch (RuntimeException ex) {
+          flags[i] |= UNHEALTHY;
+          slots[i].failed(ex);
+          if ((fl & LAGGING) == 0) {
+            lag(i, before); // this event does not count for the rule's last iteration
+          }
+          continue;
+        }
+        if (answers[i] != f) {
+          answers[i] = f; // mostly the same shared finding again: spare the GC's write barrier
+        }
+      }
+      if ((fl & (UNHEALTHY | LAGGING)) != 0) {
+        recovered(i, iter, after);
+      }
+      if (f.isNone() || (f.active() ? (fl & STEADY) != 0 : (fl & LIVE) == 0)) {
+        // No information, a condition that holds for an alert that fires already and has
+        // nothing to escalate to, or all clear for an alert that is not up: nothing changes.
         continue;
       }
-      AlertChange c = s.step(f, iter, ts);
+      AlertChange c = step(i, f, iter, ts);
       if (c != null) {
         if (changes == null) {
           changes = new ArrayList<>(2);
@@ -95,22 +218,41 @@ public final class JobEvaluator {
         changes.add(c);
       }
     }
+    lastIter = after;
     return changes == null ? Collections.emptyList() : changes;
+  }
+
+  /** Slot {@code i}'s detector answered an event of {@code iter} after having thrown. */
+  private void recovered(int i, long iter, long after) {
+    flags[i] &= ~UNHEALTHY;
+    if ((flags[i] & LAGGING) != 0) {
+      ownLastIters[i] = Math.max(ownLastIters[i], iter);
+      if (ownLastIters[i] >= after) {
+        flags[i] &= ~LAGGING; // caught up: no event it missed is higher than what it saw
+      }
+    }
+  }
+
+  private AlertChange step(int i, Finding f, long iter, long ts) {
+    AlertChange c = slots[i].step(f, iter, ts);
+    noteAlertState(i);
+    return c;
   }
 
   /** Lets time pass (for silence detectors); returns the alerts whose state changed. */
   public List<AlertChange> onTick(long nowMs) {
     List<AlertChange> changes = null;
-    for (Slot s : slots) {
+    for (int i = 0; i < detectors.length; i++) {
       Finding f;
       try {
-        f = s.detector.onTick(nowMs);
-        s.healthy = true;
+        f = detectors[i].onTick(nowMs);
+        flags[i] &= ~UNHEALTHY;
       } catch (RuntimeException ex) {
-        s.failed(ex);
+        flags[i] |= UNHEALTHY;
+        slots[i].failed(ex);
         continue;
       }
-      AlertChange c = s.step(f, s.lastIter, nowMs);
+      AlertChange c = step(i, f, lastIter(i), nowMs);
       if (c != null) {
         if (changes == null) {
           changes = new ArrayList<>(2);
@@ -143,8 +285,9 @@ public final class JobEvaluator {
   /** Every rule's health for this job. */
   public List<RuleHealth> health() {
     List<RuleHealth> out = new ArrayList<>(slots.length);
-    for (Slot s : slots) {
-      out.add(RuleHealth.of(s.rule.name(), s.healthy, s.errors, s.lastError));
+    for (int i = 0; i < slots.length; i++) {
+      Slot s = slots[i];
+      out.add(RuleHealth.of(s.rule.name(), (flags[i] & UNHEALTHY) == 0, s.errors, s.lastError));
     }
     return out;
   }
@@ -158,10 +301,8 @@ public final class JobEvaluator {
     long pendingSinceTs;
     long resolvedAtIter;
     long resolvedAtTs;
-    long lastIter;
     int rung = -1;
     long rungIter;
-    boolean healthy = true;
     long errors;
     String lastError = "";
 
@@ -174,13 +315,11 @@ public final class JobEvaluator {
     }
 
     void failed(RuntimeException ex) {
-      healthy = false;
       errors++;
       lastError = ex.getClass().getSimpleName() + ": " + ex.getMessage();
     }
 
     AlertChange step(Finding f, long iter, long ts) {
-      lastIter = Math.max(lastIter, iter);
       if (f.isNone()) {
         return null; // the detector has no opinion on this event: nothing changes
       }
@@ -236,9 +375,13 @@ public final class JobEvaluator {
       return AlertChange.of(from, current, List.of(request(0)));
     }
 
+    /** Whether a firing alert may still ask for another rung of its ladder. */
+    boolean canEscalate() {
+      return rung >= 0 && rung + 1 < rule.actions().size();
+    }
+
     private AlertChange escalate(Finding f, long iter, long ts) {
-      if (rung < 0 || rung + 1 >= rule.actions().size()
-          || iter - rungIter < rule.escalateAfterIterations()) {
+      if (!canEscalate() || iter - rungIter < rule.escalateAfterIterations()) {
         return null;
       }
       rung++;

@@ -1,0 +1,139 @@
+package dev.traininghealth.rules.event;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.traininghealth.rules.Mutations;
+import dev.traininghealth.rules.ValidRecords;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The streaming decoder answers every record as the tree-model decoder it replaced
+ * ({@link TreeEventDecoder}) did: the same event, or a rejection of the same kind with the same
+ * message. Checked on the fuzzer's inputs and on the cases a one-pass reader gets wrong first:
+ * fields in any order, duplicates, unknown fields with bad content, trailing bytes.
+ */
+class StreamingDecoderTest {
+  private static final int INPUTS = 30_000;
+  private final EventCodec codec = new EventCodec();
+  private final TreeEventDecoder tree = new TreeEventDecoder();
+
+  private String outcomeOfStreaming(byte[] record) {
+    try {
+      return "accepted " + new String(codec.encode(codec.decode(record)), StandardCharsets.UTF_8);
+    } catch (MalformedEventException e) {
+      return "rejected " + e.kind() + ": " + e.getMessage();
+    }
+  }
+
+  private String outcomeOfTree(byte[] record) {
+    try {
+      return "accepted " + new String(codec.encode(tree.decode(record)), StandardCharsets.UTF_8);
+    } catch (MalformedEventException e) {
+      return "rejected " + e.kind() + ": " + e.getMessage();
+    }
+  }
+
+  private void assertSameAnswer(String json) {
+    byte[] record = json.getBytes(StandardCharsets.UTF_8);
+    assertEquals(outcomeOfTree(record), outcomeOfStreaming(record), json);
+  }
+
+  @Test
+  void answersEveryFuzzedRecordAsTheTreeDecoderDid() {
+    Mutations m = new Mutations(17);
+    List<byte[]> corpus = ValidRecords.encodedEvents();
+    List<String> differences = new ArrayList<>();
+    int accepted = 0;
+    for (int i = 0; i < INPUTS; i++) {
+      byte[] input = m.json(corpus, EventCodec.MAX_RECORD_BYTES);
+      String expected = outcomeOfTree(input);
+      String actual = outcomeOfStreaming(input);
+      if (!expected.equals(actual)) {
+        differences.add(EventCodecFuzzTest.preview(input) + "\n  tree:      " + expected
+            + "\n  streaming: " + actual);
+      }
+      if (expected.startsWith("accepted")) {
+        accepted++;
+      }
+    }
+    assertEquals(List.of(), differences.subList(0, Math.min(5, differences.size())),
+        differences.size() + " differences");
+    assertTrue(accepted > INPUTS / 50, "accepted " + accepted);
+  }
+
+  private static final String HEAD =
+      "\"v\":1,\"type\":\"iteration\",\"job\":\"j\",\"run\":\"r\",\"seq\":0,\"ts\":1,\"iter\":0,"
+          + "\"epoch\":0";
+
+  @Test
+  void readsFieldsInAnyOrderWithTheTypeLast() {
+    String json = "{\"layers\":[{\"grad_norm\":1,\"layer\":\"0\"}],\"loss\":0.5,\"epoch\":0,"
+        + "\"iter\":3,\"ts\":1,\"seq\":2,\"run\":\"r\",\"job\":\"j\",\"v\":1,\"type\":\"iteration\"}";
+    assertSameAnswer(json);
+    assertTrue(outcomeOfStreaming(json.getBytes(StandardCharsets.UTF_8)).startsWith("accepted"));
+  }
+
+  @Test
+  void theLastOfDuplicateFieldsWins() {
+    assertSameAnswer("{" + HEAD + ",\"loss\":\"lots\",\"loss\":0.5}");
+    assertSameAnswer("{" + HEAD + ",\"loss\":0.5,\"loss\":\"lots\"}");
+    assertSameAnswer("{" + HEAD + ",\"loss\":1,\"layers\":[7],\"layers\":[{\"layer\":\"a\"}]}");
+    assertSameAnswer("{" + HEAD + ",\"loss\":1,\"layers\":[{\"layer\":\"a\",\"layer\":5}]}");
+    assertSameAnswer("{\"v\":1,\"type\":\"job_started\",\"job\":\"j\",\"run\":\"r\",\"seq\":0,"
+        + "\"ts\":1,\"iter\":0,\"epoch\":0,\"config\":{\"a\":[1],\"b\":2,\"a\":\"x\"}}");
+    assertSameAnswer("{\"v\":1,\"type\":\"job_started\",\"job\":\"j\",\"run\":\"r\",\"seq\":0,"
+        + "\"ts\":1,\"iter\":0,\"epoch\":0,\"config\":{\"a\":\"x\",\"b\":2,\"a\":{}}}");
+  }
+
+  @Test
+  void namesTheFirstBadFieldTheTreeDecoderAskedFor() {
+    assertSameAnswer("{" + HEAD + ",\"loss\":\"lots\",\"layers\":[{\"layer\":3}]}");
+    assertSameAnswer("{" + HEAD + ",\"loss\":1,\"layers\":[{\"layer\":3},5]}");
+    assertSameAnswer("{" + HEAD + ",\"loss\":1,\"layers\":[{\"layer\":\"0\",\"grad_norm\":[]}]}");
+    assertSameAnswer("{" + HEAD.replace("\"job\":\"j\"", "\"job\":1") + ",\"loss\":[]}");
+    assertSameAnswer("{" + HEAD + ",\"loss\":1,\"batch_size\":4294967296}");
+    assertSameAnswer("{" + HEAD.replace("\"epoch\":0", "\"epoch\":-1") + ",\"loss\":1}");
+    assertSameAnswer("{\"v\":1,\"type\":\"nonfinite\",\"job\":\"j\",\"run\":\"r\",\"seq\":0,"
+        + "\"ts\":1,\"iter\":0,\"epoch\":0,\"where\":\"input\",\"nan\":1,\"inf\":0,"
+        + "\"rows\":[1,99999999999999999999,\"x\"],\"cols\":[4294967296]}");
+    assertSameAnswer("{\"v\":1,\"type\":\"nonfinite\",\"job\":\"j\",\"run\":\"r\",\"seq\":0,"
+        + "\"ts\":1,\"iter\":0,\"epoch\":0,\"where\":\"input\",\"nan\":1,\"inf\":0,"
+        + "\"rows\":[1,2],\"cols\":[4294967296]}");
+  }
+
+  @Test
+  void turnsConfigScalarsIntoTheTextATreeGave() {
+    assertSameAnswer("{\"v\":1,\"type\":\"job_started\",\"job\":\"j\",\"run\":\"r\",\"seq\":0,"
+        + "\"ts\":1,\"iter\":0,\"epoch\":0,\"config\":{\"i\":-0,\"l\":12345678901,"
+        + "\"b\":123456789012345678901234567890,\"f\":1.50,\"e\":1e10,\"t\":true,\"n\":null,"
+        + "\"s\":\"x\"}}");
+  }
+
+  @Test
+  void checksUnknownFieldsAsStrictlyAsATree() {
+    assertSameAnswer("{" + HEAD + ",\"loss\":1,\"future\":{\"x\":[1,2.5,\"s\",null,true]}}");
+    assertSameAnswer("{" + HEAD + ",\"loss\":1,\"future\":" + "9".repeat(500) + "}");
+    assertSameAnswer("{" + HEAD + ",\"loss\":1,\"future\":[1." + "9".repeat(500) + "]}");
+    assertSameAnswer("{" + HEAD + ",\"loss\":1,\"layers\":[{\"layer\":\"0\",\"x\":"
+        + "9".repeat(500) + "}]}");
+    byte[] badUtf8 = ("{" + HEAD + ",\"loss\":1,\"future\":\"ab\"}")
+        .getBytes(StandardCharsets.UTF_8);
+    badUtf8[badUtf8.length - 4] = (byte) 0xC3;
+    assertEquals(outcomeOfTree(badUtf8), outcomeOfStreaming(badUtf8));
+  }
+
+  @Test
+  void looksOnlyAtTheFirstValueOfTheRecord() {
+    assertSameAnswer("{" + HEAD + ",\"loss\":1} trailing {");
+    assertSameAnswer("[1,2] {" + HEAD + ",\"loss\":1}");
+    assertSameAnswer("null");
+    assertSameAnswer("");
+    assertSameAnswer("   ");
+    assertSameAnswer("[[[[[[");
+    assertSameAnswer("{\"a\":" + "[".repeat(40) + "]".repeat(40) + "}");
+  }
+}
