@@ -25,6 +25,7 @@ public final class JobMetrics {
   public static final String JOBS_EXPORTED = "th_jobs_exported";
   public static final String JOBS_NOT_EXPORTED_TOTAL = "th_jobs_not_exported_total";
   public static final String JOBS_EVICTED_TOTAL = "th_jobs_evicted_total";
+  public static final String EVENTS_EVALUATED_TOTAL = "th_events_evaluated_total";
 
   private final int maxJobs;
   private final Gauge loss;
@@ -40,6 +41,7 @@ public final class JobMetrics {
   private final Gauge exported;
   private final Counter notExported;
   private final Counter evicted;
+  private final Counter evaluated;
   private final Series unexported = new Series(null);
   private int exportedJobs;
 
@@ -86,6 +88,14 @@ public final class JobMetrics {
             .name(JOBS_EVICTED_TOTAL)
             .help("Jobs dropped from memory, least recently seen first, to stay within"
                 + " th.daemon.jobs.max.")
+            .register(registry);
+    // One series for all jobs: cheap to read however many jobs there are, and it counts the jobs
+    // beyond th.daemon.metrics.jobs.max too.
+    evaluated =
+        Counter.build()
+            .name(EVENTS_EVALUATED_TOTAL)
+            .help("Events the rules evaluated, of all jobs (duplicates are not evaluated);"
+                + " behind th_events_total while evaluation catches up.")
             .register(registry);
   }
 
@@ -163,6 +173,7 @@ public final class JobMetrics {
     }
 
     void event() {
+      evaluated.inc();
       if (job != null) {
         events.inc();
       }

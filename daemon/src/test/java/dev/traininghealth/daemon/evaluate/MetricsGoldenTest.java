@@ -107,6 +107,9 @@ class MetricsGoldenTest {
       # HELP th_jobs_evicted_total Jobs dropped from memory, least recently seen first, to stay within th.daemon.jobs.max.
       # TYPE th_jobs_evicted_total counter
       th_jobs_evicted_total 0.0
+      # HELP th_events_evaluated_total Events the rules evaluated, of all jobs (duplicates are not evaluated); behind th_events_total while evaluation catches up.
+      # TYPE th_events_evaluated_total counter
+      th_events_evaluated_total 4.0
       # HELP th_alerts_firing 1 while the job's alert of this rule is firing, else 0.
       # TYPE th_alerts_firing gauge
       th_alerts_firing{job="mnist",rule="nonfinite",severity="critical",} 1.0
