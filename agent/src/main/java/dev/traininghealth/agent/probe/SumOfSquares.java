@@ -4,107 +4,174 @@ import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 
 /**
- * One pass over a host buffer: the sum of squares of each segment, accumulated so that float
- * data keeps double accuracy (ND4J's float {@code norm2Number()} drifted by up to 8e-4 relative
- * on large gradients; see ANCHORS.md).
+ * Sums of squares of every segment of one or two host buffers, in one pass over both.
  *
- * <p>Floats are squared and summed in eight independent float lanes over short blocks (so the CPU
- * can pipeline them and the float error stays within a block), and each block's sum is added in
- * double. A NaN or infinity anywhere makes its segment's sum non-finite, so non-finite values
- * cost nothing to notice; counting them is a second pass, only when one was seen.
+ * <p>A loop of {@code buf.get(i)} over a direct buffer is not vectorised by the JIT, so the data
+ * is bulk-copied chunk by chunk into a small array that stays in L1, and squared into an array of
+ * accumulators of the same size: a plain element-wise loop over two arrays, which C2 turns into
+ * SIMD code. On the MLP's 1.86M floats that is 0.25 ms a pass against 0.6–1.3 ms for eight scalar
+ * lanes over {@code get(i)}. Each float accumulator sums at most {@value #FLUSH_EVERY} squares before
+ * it is added in double, so float data keeps double accuracy (ND4J's float {@code norm2Number()}
+ * drifted by up to 8e-4 relative on large gradients; see ANCHORS.md).
+ *
+ * <p>A NaN or infinity anywhere makes its segment's sum non-finite, so callers notice non-finite
+ * values for free and count them in a second pass only when one was seen. Holds scratch arrays:
+ * one instance per training thread, no allocation per call.
  */
 public final class SumOfSquares {
-  private static final int BLOCK = 256;
+  static final int CHUNK = 1024;
+  static final int FLUSH_EVERY = 32;
 
-  private SumOfSquares() {}
+  private final FloatLanes floatA = new FloatLanes();
+  private final FloatLanes floatB = new FloatLanes();
+  private DoubleLanes doubleA;
+  private DoubleLanes doubleB;
 
   /**
-   * Sums of squares of {@code buf[base + starts[i] .. base + starts[i] + lengths[i])} into
-   * {@code out[i]}.
+   * Sums of squares of {@code a[baseA + starts[i] .. + lengths[i])} into {@code outA[i]}, and the
+   * same for {@code b} into {@code outB} when {@code b} is not null. Both buffers are read chunk by
+   * chunk in step, so two vectors of the same layout cost one loop.
    */
-  public static void segments(FloatBuffer buf, long base, long[] starts, long[] lengths,
-      double[] out) {
+  public void segments(FloatBuffer a, int baseA, FloatBuffer b, int baseB, long[] starts,
+      long[] lengths, double[] outA, double[] outB) {
     for (int s = 0; s < starts.length; s++) {
-      out[s] = sum(buf, (int) (base + starts[s]), (int) lengths[s]);
+      int from = (int) starts[s];
+      int to = from + (int) lengths[s];
+      for (int pos = from; pos < to; pos += CHUNK) {
+        int n = Math.min(CHUNK, to - pos);
+        floatA.add(a, baseA + pos, n);
+        if (b != null) {
+          floatB.add(b, baseB + pos, n);
+        }
+      }
+      outA[s] = floatA.finish(a, baseA + from, to - from);
+      if (b != null) {
+        outB[s] = floatB.finish(b, baseB + from, to - from);
+      }
     }
   }
 
   /** Same for double data. */
-  public static void segments(DoubleBuffer buf, long base, long[] starts, long[] lengths,
-      double[] out) {
+  public void segments(DoubleBuffer a, int baseA, DoubleBuffer b, int baseB, long[] starts,
+      long[] lengths, double[] outA, double[] outB) {
+    if (doubleA == null) {
+      doubleA = new DoubleLanes();
+      doubleB = new DoubleLanes();
+    }
     for (int s = 0; s < starts.length; s++) {
-      int from = (int) (base + starts[s]);
+      int from = (int) starts[s];
       int to = from + (int) lengths[s];
-      double a0 = 0;
-      double a1 = 0;
-      double a2 = 0;
-      double a3 = 0;
-      int i = from;
-      for (; i + 3 < to; i += 4) {
-        double x0 = buf.get(i);
-        double x1 = buf.get(i + 1);
-        double x2 = buf.get(i + 2);
-        double x3 = buf.get(i + 3);
-        a0 += x0 * x0;
-        a1 += x1 * x1;
-        a2 += x2 * x2;
-        a3 += x3 * x3;
+      for (int pos = from; pos < to; pos += CHUNK) {
+        int n = Math.min(CHUNK, to - pos);
+        doubleA.add(a, baseA + pos, n);
+        if (b != null) {
+          doubleB.add(b, baseB + pos, n);
+        }
       }
-      for (; i < to; i++) {
-        double x = buf.get(i);
-        a0 += x * x;
+      outA[s] = doubleA.finish();
+      if (b != null) {
+        outB[s] = doubleB.finish();
       }
-      out[s] = (a0 + a1) + (a2 + a3);
     }
   }
 
-  static double sum(FloatBuffer buf, int from, int length) {
-    int to = from + length;
-    double total = 0;
-    int i = from;
-    while (i + 8 <= to) {
-      int blockEnd = Math.min(to, i + BLOCK) - 7;
-      float a0 = 0;
-      float a1 = 0;
-      float a2 = 0;
-      float a3 = 0;
-      float a4 = 0;
-      float a5 = 0;
-      float a6 = 0;
-      float a7 = 0;
-      for (; i < blockEnd; i += 8) {
-        float x0 = buf.get(i);
-        float x1 = buf.get(i + 1);
-        float x2 = buf.get(i + 2);
-        float x3 = buf.get(i + 3);
-        float x4 = buf.get(i + 4);
-        float x5 = buf.get(i + 5);
-        float x6 = buf.get(i + 6);
-        float x7 = buf.get(i + 7);
-        a0 += x0 * x0;
-        a1 += x1 * x1;
-        a2 += x2 * x2;
-        a3 += x3 * x3;
-        a4 += x4 * x4;
-        a5 += x5 * x5;
-        a6 += x6 * x6;
-        a7 += x7 * x7;
+  /** Float accumulators for one buffer: a running segment sum, flushed to double. */
+  private static final class FloatLanes {
+    private final float[] chunk = new float[CHUNK];
+    private final float[] acc = new float[CHUNK];
+    private int used;
+    private int rounds;
+    private double total;
+
+    void add(FloatBuffer buf, int pos, int n) {
+      // Relative bulk get: the absolute one is Java 13+, and this module targets 11.
+      buf.position(pos);
+      buf.get(chunk, 0, n);
+      float[] c = chunk;
+      float[] s = acc;
+      for (int j = 0; j < n; j++) {
+        s[j] += c[j] * c[j];
       }
-      total += (double) ((a0 + a1) + (a2 + a3)) + (double) ((a4 + a5) + (a6 + a7));
+      if (n > used) {
+        used = n;
+      }
+      if (++rounds == FLUSH_EVERY) {
+        flush();
+      }
     }
-    for (; i < to; i++) {
-      double x = buf.get(i);
-      total += x * x;
-    }
-    if (Double.isInfinite(total)) {
-      // A float lane overflowed (|x| > 1.8e19) although the values may all be finite: redo it
-      // in double, which is rare and only happens on runs that are exploding anyway.
+
+    /** The segment's sum; resets for the next segment. */
+    double finish(FloatBuffer buf, int from, int length) {
+      flush();
+      double t = total;
       total = 0;
-      for (int j = from; j < to; j++) {
-        double x = buf.get(j);
-        total += x * x;
+      if (Double.isInfinite(t)) {
+        // A float accumulator overflowed (|x| > 1e18) although the values may all be finite:
+        // redo it in double, which is rare and only happens on runs that are exploding anyway.
+        t = 0;
+        for (int i = from; i < from + length; i++) {
+          double x = buf.get(i);
+          t += x * x;
+        }
+      }
+      return t;
+    }
+
+    private void flush() {
+      double s0 = 0;
+      double s1 = 0;
+      int j = 0;
+      for (; j + 1 < used; j += 2) {
+        s0 += acc[j];
+        s1 += acc[j + 1];
+        acc[j] = 0;
+        acc[j + 1] = 0;
+      }
+      if (j < used) {
+        s0 += acc[j];
+        acc[j] = 0;
+      }
+      total += s0 + s1;
+      used = 0;
+      rounds = 0;
+    }
+  }
+
+  /** Double accumulators for one buffer. */
+  private static final class DoubleLanes {
+    private final double[] chunk = new double[CHUNK];
+    private final double[] acc = new double[CHUNK];
+    private int used;
+
+    void add(DoubleBuffer buf, int pos, int n) {
+      buf.position(pos);
+      buf.get(chunk, 0, n);
+      double[] c = chunk;
+      double[] s = acc;
+      for (int j = 0; j < n; j++) {
+        s[j] += c[j] * c[j];
+      }
+      if (n > used) {
+        used = n;
       }
     }
-    return total;
+
+    double finish() {
+      double s0 = 0;
+      double s1 = 0;
+      int j = 0;
+      for (; j + 1 < used; j += 2) {
+        s0 += acc[j];
+        s1 += acc[j + 1];
+        acc[j] = 0;
+        acc[j + 1] = 0;
+      }
+      if (j < used) {
+        s0 += acc[j];
+        acc[j] = 0;
+      }
+      used = 0;
+      return s0 + s1;
+    }
   }
 }
