@@ -281,10 +281,9 @@ public final class IterationProbe {
     return true;
   }
 
-  private static boolean anyNonFinite(INDArray[] arrays) {
+  private boolean anyNonFinite(INDArray[] arrays) {
     for (INDArray a : arrays) {
-      // A sum is NaN or infinite whenever an element is; one native reduction, no copy.
-      if (a != null && !Double.isFinite(a.sumNumber().doubleValue())) {
+      if (a != null && !norms.allFinite(a)) {
         return true;
       }
     }

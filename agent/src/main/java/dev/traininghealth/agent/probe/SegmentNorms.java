@@ -19,6 +19,13 @@ public final class SegmentNorms {
   // in the same buffers for the whole run, and wrapping one costs a JNI call per iteration.
   private final HostView viewA = new HostView();
   private final HostView viewB = new HostView();
+  // Inputs and labels: new arrays for every batch unless the data pipeline reuses them.
+  private final HostView viewBatchA = new HostView();
+  private final HostView viewBatchB = new HostView();
+  private boolean batchSlotB;
+  private final long[] wholeStart = new long[1];
+  private final long[] wholeLength = new long[1];
+  private final double[] wholeOut = new double[1];
 
   /** @param host whether tensors live in host memory (the CPU backend) */
   public SegmentNorms(boolean host) {
@@ -59,6 +66,44 @@ public final class SegmentNorms {
     }
   }
 
+  /**
+   * Whether every element of {@code a} is finite. On the host this is a sum of squares in one
+   * pass (finite exactly when no element is NaN or infinite, even for huge values); on the device
+   * one {@code sumNumber()} reduction.
+   */
+  public boolean allFinite(INDArray a) {
+    DataType t = a.dataType();
+    long n = a.length();
+    if (host && n > 0 && a.elementWiseStride() == 1 && (t == DataType.FLOAT || t == DataType.DOUBLE)
+        && a.offset() + n <= Integer.MAX_VALUE) {
+      // The elements of an array with element-wise stride 1 lie next to each other in its
+      // buffer, whatever its shape and order, and a sum of squares ignores the order.
+      wholeStart[0] = 0;
+      wholeLength[0] = n;
+      Buffer nio = batchView(a.data());
+      if (t == DataType.FLOAT) {
+        squares.segments((FloatBuffer) nio, (int) a.offset(), null, 0, wholeStart, wholeLength,
+            wholeOut, null);
+      } else {
+        squares.segments((DoubleBuffer) nio, (int) a.offset(), null, 0, wholeStart, wholeLength,
+            wholeOut, null);
+      }
+      return Double.isFinite(wholeOut[0]);
+    }
+    return Double.isFinite(a.sumNumber().doubleValue());
+  }
+
+  private Buffer batchView(DataBuffer data) {
+    if (viewBatchA.holds(data)) {
+      return viewBatchA.of(data);
+    }
+    if (viewBatchB.holds(data)) {
+      return viewBatchB.of(data);
+    }
+    batchSlotB = !batchSlotB;
+    return (batchSlotB ? viewBatchB : viewBatchA).of(data);
+  }
+
   private boolean onHost(INDArray flat, ParamLayout layout) {
     DataType t = flat.dataType();
     return host && flat.length() == layout.total() && flat.elementWiseStride() == 1
@@ -81,6 +126,10 @@ public final class SegmentNorms {
     private DataBuffer buffer;
     private long address;
     private Buffer view;
+
+    boolean holds(DataBuffer data) {
+      return data == buffer;
+    }
 
     Buffer of(DataBuffer data) {
       long addr = data.address();

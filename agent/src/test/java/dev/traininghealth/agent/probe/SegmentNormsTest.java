@@ -1,6 +1,8 @@
 package dev.traininghealth.agent.probe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -67,5 +69,28 @@ class SegmentNormsTest {
     new SegmentNorms(false).sumsOfSquares(a, layout, device);
     assertEquals(device[0], host[0], device[0] * 1e-5);
     assertEquals(device[1], host[1], device[1] * 1e-5);
+  }
+
+  @Test
+  void finiteCheckSeesOnlyTheElementsOfTheArrayItIsGiven() {
+    for (boolean host : new boolean[] {true, false}) {
+      SegmentNorms norms = new SegmentNorms(host);
+      INDArray m = Nd4j.rand(DataType.FLOAT, 5, 6);
+      INDArray block = m.get(NDArrayIndex.interval(1, 3), NDArrayIndex.interval(1, 4));
+      INDArray rows = m.get(NDArrayIndex.interval(1, 3), NDArrayIndex.all());
+      m.putScalar(0, 0, Float.NaN);
+      m.putScalar(1, 5, Float.POSITIVE_INFINITY); // in the rows, outside the block
+      m.putScalar(4, 2, Float.NaN);
+      assertTrue(norms.allFinite(block), "block, host " + host);
+      assertFalse(norms.allFinite(rows), "rows, host " + host);
+      assertFalse(norms.allFinite(m), "whole, host " + host);
+      m.putScalar(2, 2, Float.NaN);
+      assertFalse(norms.allFinite(block), "block with a NaN, host " + host);
+    }
+    SegmentNorms host = new SegmentNorms(true);
+    INDArray huge = Nd4j.valueArrayOf(new long[] {3, 4}, 3e38f, DataType.FLOAT);
+    assertTrue(host.allFinite(huge), "huge finite values overflow no sum of squares in double");
+    assertTrue(host.allFinite(Nd4j.rand(DataType.DOUBLE, 3, 4)));
+    assertTrue(host.allFinite(Nd4j.rand(DataType.FLOAT, 4, 3).transpose()), "f-order view");
   }
 }
