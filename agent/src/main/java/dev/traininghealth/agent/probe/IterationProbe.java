@@ -49,8 +49,6 @@ public final class IterationProbe {
   private double[] gradSq = new double[0];
   private double[] updSq = new double[0];
   private double[] parSq = new double[0];
-  // Whether parameters and gradient share one layout, so that one pass measures both.
-  private boolean sameSegments;
   private boolean haveGradient;
   private boolean gradientFinite = true;
   private boolean gradientWasFinite = true;
@@ -82,7 +80,6 @@ public final class IterationProbe {
         }
         gradSq = new double[gradLayout.size()];
         updSq = new double[gradLayout.size()];
-        paramLayout = null;
       }
       norms.sumsOfSquares(flat, gradLayout, gradSq);
       gradientFinite = allFinite(gradSq);
@@ -143,6 +140,7 @@ public final class IterationProbe {
     // subtracts that view from the parameters before iterationDone: the gradient buffer now
     // holds the update, so it needs neither a copy of the parameters nor a difference.
     INDArray update = model.gradient().gradient();
+    norms.sumsOfSquares(update, gradLayout, updSq);
     INDArray params = model.params();
     if (paramLayout == null || paramLayout.total() != params.length()) {
       paramLayout = ParamLayout.of(params, model.paramTable());
@@ -150,14 +148,8 @@ public final class IterationProbe {
         throw new IllegalStateException("parameter views do not match the gradient's");
       }
       parSq = new double[paramLayout.size()];
-      sameSegments = paramLayout.sameSegments(gradLayout);
     }
-    if (sameSegments) {
-      norms.sumsOfSquares(update, params, gradLayout, updSq, parSq);
-    } else {
-      norms.sumsOfSquares(update, gradLayout, updSq);
-      norms.sumsOfSquares(params, paramLayout, parSq);
-    }
+    norms.sumsOfSquares(params, paramLayout, parSq);
   }
 
   private Iteration iterationEvent(Header h, double loss, double stepMs, long dropped,

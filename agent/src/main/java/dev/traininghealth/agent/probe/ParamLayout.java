@@ -104,12 +104,6 @@ public final class ParamLayout {
     return lengths;
   }
 
-  /** Whether {@code other} cuts its vector at the same places. */
-  public boolean sameSegments(ParamLayout other) {
-    return total == other.total && java.util.Arrays.equals(starts, other.starts)
-        && java.util.Arrays.equals(lengths, other.lengths);
-  }
-
   /** Length of the flat vector this layout was made for. */
   public long total() {
     return total;

@@ -60,7 +60,7 @@ class SumOfSquaresTest {
     FloatBuffer a = floats(base + total() + 3, 1, 1e-2);
     long[] starts = starts(0);
     double[] out = new double[starts.length];
-    new SumOfSquares().segments(a, base, null, 0, starts, LENGTHS, out, null);
+    new SumOfSquares().segments(a, base, starts, LENGTHS, out);
     double[] ref = reference(a, base, starts);
     for (int s = 0; s < out.length; s++) {
       assertEquals(ref[s], out[s], ref[s] * 1e-6, "segment " + s);
@@ -69,24 +69,22 @@ class SumOfSquaresTest {
   }
 
   @Test
-  void aPairMeasuredInOnePassEqualsEachMeasuredAlone() {
+  void oneInstanceGivesTheSameSumsForEveryBufferItIsHanded() {
     FloatBuffer a = floats(total(), 2, 1e-3);
     FloatBuffer b = floats(total() + 9, 3, 1.0);
     long[] starts = starts(0);
-    SumOfSquares squares = new SumOfSquares();
-    double[] pa = new double[starts.length];
-    double[] pb = new double[starts.length];
-    squares.segments(a, 0, b, 9, starts, LENGTHS, pa, pb);
-    double[] aloneA = new double[starts.length];
-    double[] aloneB = new double[starts.length];
-    squares.segments(a, 0, null, 0, starts, LENGTHS, aloneA, null);
-    squares.segments(b, 9, null, 0, starts, LENGTHS, aloneB, null);
+    SumOfSquares shared = new SumOfSquares();
+    double[] sa = new double[starts.length];
+    double[] sb = new double[starts.length];
+    shared.segments(a, 0, starts, LENGTHS, sa);
+    shared.segments(b, 9, starts, LENGTHS, sb);
+    double[] fresh = new double[starts.length];
+    new SumOfSquares().segments(b, 9, starts, LENGTHS, fresh);
+    double[] refA = reference(a, 0, starts);
     for (int s = 0; s < starts.length; s++) {
-      assertEquals(aloneA[s], pa[s], 0.0, "a, segment " + s);
-      assertEquals(aloneB[s], pb[s], 0.0, "b, segment " + s);
+      assertEquals(fresh[s], sb[s], 0.0, "no state carried over, segment " + s);
+      assertEquals(refA[s], sa[s], refA[s] * 1e-6, "segment " + s);
     }
-    double[] refB = reference(b, 9, starts);
-    assertEquals(refB[4], pb[4], refB[4] * 1e-6);
   }
 
   @Test
@@ -97,7 +95,7 @@ class SumOfSquaresTest {
     a.put((int) starts[4] + 40_000, Float.POSITIVE_INFINITY);
     double[] out = new double[starts.length];
     SumOfSquares squares = new SumOfSquares();
-    squares.segments(a, 0, null, 0, starts, LENGTHS, out, null);
+    squares.segments(a, 0, starts, LENGTHS, out);
     assertTrue(Double.isNaN(out[2]));
     assertEquals(Double.POSITIVE_INFINITY, out[4]);
     assertTrue(Double.isFinite(out[1]) && Double.isFinite(out[3]) && Double.isFinite(out[5]));
@@ -105,7 +103,7 @@ class SumOfSquaresTest {
     // The accumulators start clean on the next call.
     a.put((int) starts[2] + 100, 0f);
     a.put((int) starts[4] + 40_000, 0f);
-    squares.segments(a, 0, null, 0, starts, LENGTHS, out, null);
+    squares.segments(a, 0, starts, LENGTHS, out);
     double[] ref = reference(a, 0, starts);
     assertEquals(ref[2], out[2], ref[2] * 1e-6);
     assertEquals(ref[4], out[4], ref[4] * 1e-6);
@@ -117,7 +115,7 @@ class SumOfSquaresTest {
     long[] starts = starts(0);
     a.put((int) starts[4] + 7, 3e19f); // its square overflows float, not double
     double[] out = new double[starts.length];
-    new SumOfSquares().segments(a, 0, null, 0, starts, LENGTHS, out, null);
+    new SumOfSquares().segments(a, 0, starts, LENGTHS, out);
     assertEquals(reference(a, 0, starts)[4], out[4], 9e38 * 1e-6);
   }
 
@@ -136,7 +134,9 @@ class SumOfSquaresTest {
     long[] starts = starts(0);
     double[] oa = new double[starts.length];
     double[] ob = new double[starts.length];
-    new SumOfSquares().segments(a, 0, b, 0, starts, LENGTHS, oa, ob);
+    SumOfSquares squares = new SumOfSquares();
+    squares.segments(a, 0, starts, LENGTHS, oa);
+    squares.segments(b, 0, starts, LENGTHS, ob);
     for (int s = 0; s < starts.length; s++) {
       double ra = 0;
       double rb = 0;
