@@ -28,7 +28,10 @@ import org.nd4j.linalg.dataset.DataSet;
  * and a tiny 20-64-3 MLP (the zoo's bench-mlp, bench-lenet and healthy-mlp jobs). Each
  * configuration trains its own copy of the network on one fixed batch; blocks of iterations
  * alternate between configurations in rotating order; the figure is the median of the blocks'
- * mean step time. Run with {@code OMP_NUM_THREADS=1}.
+ * mean step time. Run with {@code OMP_NUM_THREADS=1}. Beside wall time it reports the training
+ * thread's CPU time per step (with one OpenMP thread ND4J computes on that thread), which a
+ * shared, loaded machine disturbs much less than wall time; listeners' background threads (the
+ * Kafka sender, the heartbeat) are not in it.
  *
  * <p>Arguments: {@code [rounds] [nets]} (defaults 8 and {@code mlp,lenet,tiny}).
  */
@@ -97,29 +100,39 @@ public final class OverheadBench {
       }
     }
     List<List<Double>> blocks = new ArrayList<>();
+    List<List<Double>> cpuBlocks = new ArrayList<>();
     for (int i = 0; i < names.size(); i++) {
       blocks.add(new ArrayList<>());
+      cpuBlocks.add(new ArrayList<>());
     }
+    double loadBefore = loadAverage();
     for (int r = 0; r < rounds; r++) {
       for (int k = 0; k < names.size(); k++) {
         int c = (k + r) % names.size(); // rotate the order so no config always goes first
         MultiLayerNetwork m = models.get(c);
+        long cpu0 = THREADS.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
         for (int i = 0; i < blockIters; i++) {
           m.fit(batch);
         }
         blocks.get(c).add((System.nanoTime() - t0) / 1e6 / blockIters);
+        cpuBlocks.get(c).add((THREADS.getCurrentThreadCpuTime() - cpu0) / 1e6 / blockIters);
       }
       System.err.print(".");
     }
     System.err.println();
     double base = median(blocks.get(0));
+    double cpuBase = median(cpuBlocks.get(0));
     double statsDefault = median(blocks.get(names.indexOf("StatsListener default")));
-    System.out.printf("%n%s (%d rounds x %d iterations)%n", title, rounds, blockIters);
-    System.out.printf("  %-32s %10s %8s%n", "configuration", "ms/step", "ratio");
+    System.out.printf("%n%s (%d rounds x %d iterations, load average %.2f -> %.2f)%n", title,
+        rounds, blockIters, loadBefore, loadAverage());
+    System.out.printf("  %-32s %10s %8s %10s %8s%n", "configuration", "ms/step", "ratio",
+        "cpu ms", "ratio");
     for (int c = 0; c < names.size(); c++) {
       double med = median(blocks.get(c));
-      System.out.printf("  %-32s %10.3f %7.3fx%n", names.get(c), med, med / base);
+      double cpu = median(cpuBlocks.get(c));
+      System.out.printf("  %-32s %10.3f %7.3fx %10.3f %7.3fx%n", names.get(c), med, med / base,
+          cpu, cpu / cpuBase);
     }
     double ours = median(blocks.get(names.indexOf("ours, cheap")));
     System.out.printf("  our overhead / StatsListener default overhead: %.2f%n",
@@ -147,6 +160,14 @@ public final class OverheadBench {
     public void onGradientCalculation(org.deeplearning4j.nn.api.Model model) {
       last = model.gradient().gradient().norm2Number().doubleValue();
     }
+  }
+
+  private static final java.lang.management.ThreadMXBean THREADS =
+      java.lang.management.ManagementFactory.getThreadMXBean();
+
+  private static double loadAverage() {
+    return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        .getSystemLoadAverage();
   }
 
   static double median(List<Double> xs) {

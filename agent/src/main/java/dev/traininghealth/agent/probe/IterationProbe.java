@@ -136,7 +136,9 @@ public final class IterationProbe {
   }
 
   private void measureStepAndParams(Model model) {
-    // After the updater ran, the gradient buffer holds the step that was subtracted.
+    // DL4J's updater rewrites the gradient view in place into the step, and the step function
+    // subtracts that view from the parameters before iterationDone: the gradient buffer now
+    // holds the update, so it needs neither a copy of the parameters nor a difference.
     INDArray update = model.gradient().gradient();
     norms.sumsOfSquares(update, gradLayout, updSq);
     INDArray params = model.params();
@@ -271,10 +273,9 @@ public final class IterationProbe {
     return true;
   }
 
-  private static boolean anyNonFinite(INDArray[] arrays) {
+  private boolean anyNonFinite(INDArray[] arrays) {
     for (INDArray a : arrays) {
-      // A sum is NaN or infinite whenever an element is; one native reduction, no copy.
-      if (a != null && !Double.isFinite(a.sumNumber().doubleValue())) {
+      if (a != null && !norms.allFinite(a)) {
         return true;
       }
     }

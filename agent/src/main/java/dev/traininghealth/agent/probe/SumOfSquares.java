@@ -4,107 +4,132 @@ import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 
 /**
- * One pass over a host buffer: the sum of squares of each segment, accumulated so that float
- * data keeps double accuracy (ND4J's float {@code norm2Number()} drifted by up to 8e-4 relative
- * on large gradients; see ANCHORS.md).
+ * Sums of squares of every segment of a host buffer, in one pass.
  *
- * <p>Floats are squared and summed in eight independent float lanes over short blocks (so the CPU
- * can pipeline them and the float error stays within a block), and each block's sum is added in
- * double. A NaN or infinity anywhere makes its segment's sum non-finite, so non-finite values
- * cost nothing to notice; counting them is a second pass, only when one was seen.
+ * <p>A loop of {@code buf.get(i)} over a direct buffer is not vectorised by the JIT, so the data
+ * is bulk-copied chunk by chunk into a small array that stays in L1, and squared into an array of
+ * accumulators of the same size: a plain element-wise loop over two arrays, which C2 turns into
+ * SIMD code. On the MLP's 1.86M floats that is about 0.3 ms a pass (data in cache) against
+ * 0.6–1.3 ms for eight scalar lanes over {@code get(i)}. Each float accumulator sums at most
+ * {@value #FLUSH_EVERY} squares before it is added in double, so float data keeps double accuracy
+ * (ND4J's float {@code norm2Number()} drifted by up to 8e-4 relative on large gradients; see
+ * ANCHORS.md).
+ *
+ * <p>Reading two buffers chunk by chunk in one loop measured slower than one pass after the other
+ * (1.1 against 0.8–0.9 ms for two such vectors), so there is no fused variant.
+ *
+ * <p>A NaN or infinity anywhere makes its segment's sum non-finite, so callers notice non-finite
+ * values for free and count them in a second pass only when one was seen. Holds scratch arrays:
+ * one instance per training thread, no allocation per call.
  */
 public final class SumOfSquares {
-  private static final int BLOCK = 256;
+  static final int CHUNK = 1024;
+  static final int FLUSH_EVERY = 32;
 
-  private SumOfSquares() {}
+  private final float[] floatChunk = new float[CHUNK];
+  private final float[] floatAcc = new float[CHUNK];
+  private double[] doubleChunk;
+  private double[] doubleAcc;
 
   /**
-   * Sums of squares of {@code buf[base + starts[i] .. base + starts[i] + lengths[i])} into
-   * {@code out[i]}.
+   * Sums of squares of {@code buf[base + starts[i] .. + lengths[i])} into {@code out[i]}; a
+   * non-finite result means the segment holds NaN or infinity.
    */
-  public static void segments(FloatBuffer buf, long base, long[] starts, long[] lengths,
-      double[] out) {
+  public void segments(FloatBuffer buf, int base, long[] starts, long[] lengths, double[] out) {
     for (int s = 0; s < starts.length; s++) {
-      out[s] = sum(buf, (int) (base + starts[s]), (int) lengths[s]);
-    }
-  }
-
-  /** Same for double data. */
-  public static void segments(DoubleBuffer buf, long base, long[] starts, long[] lengths,
-      double[] out) {
-    for (int s = 0; s < starts.length; s++) {
-      int from = (int) (base + starts[s]);
+      int from = base + (int) starts[s];
       int to = from + (int) lengths[s];
-      double a0 = 0;
-      double a1 = 0;
-      double a2 = 0;
-      double a3 = 0;
-      int i = from;
-      for (; i + 3 < to; i += 4) {
-        double x0 = buf.get(i);
-        double x1 = buf.get(i + 1);
-        double x2 = buf.get(i + 2);
-        double x3 = buf.get(i + 3);
-        a0 += x0 * x0;
-        a1 += x1 * x1;
-        a2 += x2 * x2;
-        a3 += x3 * x3;
+      double total = 0;
+      int rounds = 0;
+      int used = 0;
+      for (int pos = from; pos < to; pos += CHUNK) {
+        int n = Math.min(CHUNK, to - pos);
+        // Relative bulk get: the absolute one is Java 13+, and this module targets 11.
+        buf.position(pos);
+        buf.get(floatChunk, 0, n);
+        addSquares(floatChunk, floatAcc, n);
+        used = Math.max(used, n);
+        if (++rounds == FLUSH_EVERY) {
+          total += drain(floatAcc, used);
+          rounds = 0;
+          used = 0;
+        }
       }
-      for (; i < to; i++) {
-        double x = buf.get(i);
-        a0 += x * x;
+      total += drain(floatAcc, used);
+      if (Double.isInfinite(total)) {
+        // A float accumulator overflowed (|x| > 1e18) although the values may all be finite:
+        // redo it in double, which is rare and only happens on runs that are exploding anyway.
+        total = 0;
+        for (int i = from; i < to; i++) {
+          double x = buf.get(i);
+          total += x * x;
+        }
       }
-      out[s] = (a0 + a1) + (a2 + a3);
+      out[s] = total;
     }
   }
 
-  static double sum(FloatBuffer buf, int from, int length) {
-    int to = from + length;
-    double total = 0;
-    int i = from;
-    while (i + 8 <= to) {
-      int blockEnd = Math.min(to, i + BLOCK) - 7;
-      float a0 = 0;
-      float a1 = 0;
-      float a2 = 0;
-      float a3 = 0;
-      float a4 = 0;
-      float a5 = 0;
-      float a6 = 0;
-      float a7 = 0;
-      for (; i < blockEnd; i += 8) {
-        float x0 = buf.get(i);
-        float x1 = buf.get(i + 1);
-        float x2 = buf.get(i + 2);
-        float x3 = buf.get(i + 3);
-        float x4 = buf.get(i + 4);
-        float x5 = buf.get(i + 5);
-        float x6 = buf.get(i + 6);
-        float x7 = buf.get(i + 7);
-        a0 += x0 * x0;
-        a1 += x1 * x1;
-        a2 += x2 * x2;
-        a3 += x3 * x3;
-        a4 += x4 * x4;
-        a5 += x5 * x5;
-        a6 += x6 * x6;
-        a7 += x7 * x7;
+  /** Same for double data, accumulated in double throughout. */
+  public void segments(DoubleBuffer buf, int base, long[] starts, long[] lengths, double[] out) {
+    if (doubleChunk == null) {
+      doubleChunk = new double[CHUNK];
+      doubleAcc = new double[CHUNK];
+    }
+    for (int s = 0; s < starts.length; s++) {
+      int from = base + (int) starts[s];
+      int to = from + (int) lengths[s];
+      int used = 0;
+      for (int pos = from; pos < to; pos += CHUNK) {
+        int n = Math.min(CHUNK, to - pos);
+        buf.position(pos);
+        buf.get(doubleChunk, 0, n);
+        addSquares(doubleChunk, doubleAcc, n);
+        used = Math.max(used, n);
       }
-      total += (double) ((a0 + a1) + (a2 + a3)) + (double) ((a4 + a5) + (a6 + a7));
+      out[s] = drain(doubleAcc, used);
     }
-    for (; i < to; i++) {
-      double x = buf.get(i);
-      total += x * x;
+  }
+
+  private static void addSquares(float[] x, float[] acc, int n) {
+    for (int j = 0; j < n; j++) {
+      acc[j] += x[j] * x[j];
     }
-    if (Double.isInfinite(total)) {
-      // A float lane overflowed (|x| > 1.8e19) although the values may all be finite: redo it
-      // in double, which is rare and only happens on runs that are exploding anyway.
-      total = 0;
-      for (int j = from; j < to; j++) {
-        double x = buf.get(j);
-        total += x * x;
-      }
+  }
+
+  private static void addSquares(double[] x, double[] acc, int n) {
+    for (int j = 0; j < n; j++) {
+      acc[j] += x[j] * x[j];
     }
-    return total;
+  }
+
+  /** The sum of {@code acc[0 .. used)} in double; zeroes those slots. */
+  private static double drain(float[] acc, int used) {
+    double s0 = 0;
+    double s1 = 0;
+    int j = 0;
+    for (; j + 1 < used; j += 2) {
+      s0 += acc[j];
+      s1 += acc[j + 1];
+    }
+    if (j < used) {
+      s0 += acc[j];
+    }
+    java.util.Arrays.fill(acc, 0, used, 0f);
+    return s0 + s1;
+  }
+
+  private static double drain(double[] acc, int used) {
+    double s0 = 0;
+    double s1 = 0;
+    int j = 0;
+    for (; j + 1 < used; j += 2) {
+      s0 += acc[j];
+      s1 += acc[j + 1];
+    }
+    if (j < used) {
+      s0 += acc[j];
+    }
+    java.util.Arrays.fill(acc, 0, used, 0.0);
+    return s0 + s1;
   }
 }
