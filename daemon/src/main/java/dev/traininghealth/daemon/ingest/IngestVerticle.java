@@ -74,7 +74,10 @@ public final class IngestVerticle extends VerticleBase {
   private final String bootstrapServers;
   private final Addresses addresses;
   private final IngestMetrics metrics;
-  private final EventCodec codec = new EventCodec();
+  // A helper thread decodes part of each poll where there is a second core.
+  private final PollDecoder decoder =
+      new PollDecoder(new EventCodec(), Runtime.getRuntime().availableProcessors() > 1
+          && !Boolean.getBoolean("th.ingest.decode.alone"));
   // Per partition of th.events being replayed: the committed offset the replay runs up to.
   private final Map<Integer, Long> replayEnds = new HashMap<>();
   private final Set<Integer> assigned = new HashSet<>();
@@ -168,6 +171,7 @@ public final class IngestVerticle extends VerticleBase {
         }
       }
     } finally {
+      decoder.close();
       try {
         consumer.close(Duration.ofSeconds(5));
       } catch (RuntimeException e) {
@@ -181,6 +185,7 @@ public final class IngestVerticle extends VerticleBase {
    * the offsets to commit once evaluate has taken them (never for a replayed record).
    */
   private Prepared prepare(ConsumerRecords<String, byte[]> records) {
+    Map<TopicPartition, Object[]> decoded = decoder.decode(records);
     List<Supplier<Future<Object>>> sends = new ArrayList<>();
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     for (TopicPartition tp : records.partitions()) {
@@ -189,19 +194,25 @@ public final class IngestVerticle extends VerticleBase {
       List<Event> replay = new ArrayList<>();
       List<Event> live = new ArrayList<>();
       long lastOffset = -1;
-      for (ConsumerRecord<String, byte[]> r : records.records(tp)) {
+      List<ConsumerRecord<String, byte[]>> rs = records.records(tp);
+      Object[] results = decoded.get(tp);
+      for (int i = 0; i < results.length; i++) {
+        ConsumerRecord<String, byte[]> r = rs.get(i);
         lastOffset = r.offset();
+        Object d = results[i];
         if (replayEnd != null && r.offset() < replayEnd) {
-          Event e = decodeReplayed(r);
-          if (e != null) {
+          // Not an event: it was dead-lettered the first time it was read.
+          if (d instanceof Event e) {
             replay.add(e);
           }
-        } else {
-          Event e = decode(r);
-          if (e != null) {
-            metrics.event(e.type());
-            live.add(e);
-          }
+        } else if (d instanceof Event e) {
+          metrics.event(e.type());
+          live.add(e);
+        } else if (d instanceof MalformedEventException ex) {
+          deadLetters.send(r, DeadLetterReason.of(ex), ex.getMessage());
+        } else if (d instanceof PollDecoder.KeyMismatch m) {
+          deadLetters.send(r, DeadLetterReason.KEY_MISMATCH,
+              "record key '" + r.key() + "' is not the event's job '" + m.job() + "'");
         }
       }
       if (!replay.isEmpty()) {
@@ -451,33 +462,6 @@ public final class IngestVerticle extends VerticleBase {
           + " jobs; read back {} alert changes and {} commands ({} ms)", ps, Topics.EVENTS,
           replayed, replaying, pub.alerts().size(), pub.commandIds().size(),
           System.currentTimeMillis() - t0);
-    }
-  }
-
-  /** The record's event, or null after dead-lettering it. */
-  private Event decode(ConsumerRecord<String, byte[]> r) {
-    Event e;
-    try {
-      e = codec.decode(r.value());
-    } catch (MalformedEventException ex) {
-      deadLetters.send(r, DeadLetterReason.of(ex), ex.getMessage());
-      return null;
-    }
-    if (r.key() != null && !r.key().equals(e.job())) {
-      deadLetters.send(r, DeadLetterReason.KEY_MISMATCH,
-          "record key '" + r.key() + "' is not the event's job '" + e.job() + "'");
-      return null;
-    }
-    return e;
-  }
-
-  /** A replayed record's event, or null: it was dead-lettered the first time it was read. */
-  private Event decodeReplayed(ConsumerRecord<String, byte[]> r) {
-    try {
-      Event e = codec.decode(r.value());
-      return r.key() != null && !r.key().equals(e.job()) ? null : e;
-    } catch (MalformedEventException ex) {
-      return null;
     }
   }
 
