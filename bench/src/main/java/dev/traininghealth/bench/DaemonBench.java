@@ -65,7 +65,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *       producer competing for the cores.
  * </ol>
  *
- * Arguments: {@code [jobs] [perJob]}, defaults 10,000 and 50; or {@code in-process} alone for
+ * Arguments: {@code [jobs] [perJob]}, defaults 10,000 and 100, or {@code in-process} alone for
  * the in-process measurement only, printed both per second of wall time and per second of the
  * evaluating thread's CPU time (the latter is what one core does on a machine other work shares).
  */
@@ -87,7 +87,7 @@ public final class DaemonBench {
       return;
     }
     int jobs = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
-    int perJob = args.length > 1 ? Integer.parseInt(args[1]) : 50;
+    int perJob = args.length > 1 ? Integer.parseInt(args[1]) : 100;
     List<String[]> table = new ArrayList<>();
 
     if (!Boolean.getBoolean("bench.endToEndOnly")) {
