@@ -9,6 +9,8 @@ main="${1:?usage: scripts/bench.sh <BenchMain> [args...]}"; shift
 mvn -B -q -ntp -DskipTests package dependency:build-classpath -pl bench -am \
   -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
 cp="bench/target/classes:$(cat bench/target/classpath.txt)"
+# One OpenMP thread: ND4J then computes on the calling thread, whose CPU time the benchmarks read.
+export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
 case "$main" in *.*) ;; *) main="dev.traininghealth.bench.$main" ;; esac
 exec java -Xmx4g -Dorg.bytedeco.javacpp.cachedir="$PWD/target/javacpp" \
   -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp" "$main" "$@"

@@ -16,7 +16,12 @@ enum RescueArm {
   /** Four equal segments, each from a new draw of the initialisation; the best one counts. */
   RESTARTS("random restarts"),
   /** The agent attached, the daemon watching with the rescue rules and sending commands. */
-  DAEMON("daemon rescue");
+  DAEMON("daemon rescue"),
+  /**
+   * No help and no pacing: only to measure what pacing alone does to the CPU time (not in the
+   * default arms; ask for it with {@code --arms none,unpaced}).
+   */
+  UNPACED("none, unpaced");
 
   static final double PEAK = 10;
   static final int CYCLES = 4;
@@ -26,6 +31,17 @@ enum RescueArm {
 
   RescueArm(String label) {
     this.label = label;
+  }
+
+  /**
+   * Whether the arm's steps are stretched to the bench's least step time. The daemon arm needs it
+   * (see {@code RescueBench}); the no-help arm gets the same, because its CPU time is what the
+   * daemon arm's is divided by, and a thread that sleeps between steps pays more CPU for the same
+   * step (cold caches, the daemon's threads running in between; {@link #UNPACED} measures it).
+   * The schedules need no daemon and only their final losses are compared, so they run unpaced.
+   */
+  boolean paced() {
+    return this == NONE || this == DAEMON;
   }
 
   /**

@@ -52,14 +52,17 @@ public final class RescueBench {
     long first = 1;
     int stepMs = 10;
     int verify = 200;
+    int costRounds = 5;
     List<String> only = List.of();
-    List<RescueArm> arms = Arrays.asList(RescueArm.values());
+    List<RescueArm> arms = new ArrayList<>(Arrays.asList(RescueArm.values()));
+    arms.remove(RescueArm.UNPACED);
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--seeds" -> seeds = Integer.parseInt(args[++i]);
         case "--first" -> first = Long.parseLong(args[++i]);
         case "--step-ms" -> stepMs = Integer.parseInt(args[++i]);
         case "--verify" -> verify = Integer.parseInt(args[++i]);
+        case "--cost-rounds" -> costRounds = Integer.parseInt(args[++i]);
         case "--only" -> only = List.of(args[++i].split(","));
         case "--arms" -> {
           arms = new ArrayList<>();
@@ -69,7 +72,8 @@ public final class RescueBench {
         }
         default -> {
           System.err.println("usage: RescueBench [--seeds N] [--first S] [--only a,b]"
-              + " [--arms none,cyclic,sgdr,restarts,daemon] [--step-ms N] [--verify K]");
+              + " [--arms none,cyclic,sgdr,restarts,daemon] [--step-ms N] [--verify K]"
+              + " [--cost-rounds R]");
           System.exit(2);
         }
       }
@@ -82,16 +86,23 @@ public final class RescueBench {
     }
     Path dir = Files.createTempDirectory("rescue-bench");
     DaemonConfig config = daemonConfig(dir, verify);
-    System.out.printf(Locale.ROOT, "rescue bench: seeds %d..%d, daemon arm paced to >= %d ms per"
-        + " step, actions.verify.iterations %d, rules: defaults + %s; load average %s%n",
-        first, first + seeds - 1, stepMs, verify, RULES, loadAverage());
+    System.out.printf(Locale.ROOT, "rescue bench: seeds %d..%d, daemon and no-help arms paced to"
+        + " >= %d ms per step, actions.verify.iterations %d, rules: defaults + %s;"
+        + " OMP_NUM_THREADS=%s; load average %s%n", first, first + seeds - 1, stepMs, verify, RULES,
+        System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"), loadAverage());
     List<Row> rows = new ArrayList<>();
+    if (!scenarios.isEmpty()) {
+      // JIT warm-up, not counted: else the first scenario's first arm alone pays for compiling
+      // DL4J's training path, which flattered the daemon arm's CPU ratio there.
+      RescueRun.run(scenarios.get(0), first, RescueArm.UNPACED, null, 0);
+    }
     try (Daemon daemon = Daemon.start(config)) {
       HttpClient http = HttpClient.newHttpClient();
       for (RescueScenario sc : scenarios) {
         Row row = new Row(sc);
         for (RescueArm arm : arms) {
-          if (!sc.stuck() && arm != RescueArm.NONE && arm != RescueArm.DAEMON) {
+          if (!sc.stuck() && arm != RescueArm.NONE && arm != RescueArm.DAEMON
+              && arm != RescueArm.UNPACED) {
             continue; // the controls only show that the rescue leaves a good run alone
           }
           for (long seed = first; seed < first + seeds; seed++) {
@@ -114,6 +125,9 @@ public final class RescueBench {
       }
     }
     print(rows, arms);
+    if (costRounds > 0) {
+      printAgentCost(scenarios, costRounds, dir);
+    }
     System.out.println("load average at the end (1, 5, 15 min): " + loadAverage());
     System.exit(0); // the broker's and Vert.x's non-daemon threads
   }
@@ -154,17 +168,21 @@ public final class RescueBench {
   }
 
   static AgentConfig agent(String job, Daemon daemon, Path dir) {
-    return AgentConfig.builder()
-        .job(job)
-        .bootstrapServers(daemon.bootstrapServers())
+    return agentSettings(AgentConfig.builder().job(job)
+        .bootstrapServers(daemon.bootstrapServers()), dir).build();
+  }
+
+  /** Everything of the daemon arm's agent but where it sends. */
+  static AgentConfig.Builder agentSettings(AgentConfig.Builder b, Path dir) {
+    return b
         .heartbeatIntervalMs(0)
         .curvatureEvery(50) // the saddle rule needs curvature samples
+        .activationsEvery(20) // the dead-units rule: a dead ReLU seen within 20 iterations
         .action("commands.enabled", "true")
         .action("commands.key", KEY)
         // No rescue rung restarts from a checkpoint; the default nonfinite rule's second rung
         // (restart from best) then fails, saying so, if the rollback did not help.
-        .action("actions.checkpoint.dir", dir.resolve("checkpoints").toString())
-        .build();
+        .action("actions.checkpoint.dir", dir.resolve("checkpoints").toString());
   }
 
   /** The daemon's action records for {@code job}, once it has caught up with the run's end. */
@@ -186,6 +204,24 @@ public final class RescueBench {
           a.getLong("sent_iter", -1L)));
     }
     return out;
+  }
+
+  /** The agent alone on the training thread, A/B in this thread: see {@link RescueCost}. */
+  private static void printAgentCost(List<RescueScenario> scenarios, int rounds, Path dir) {
+    System.out.printf(Locale.ROOT, "%nagent's own CPU on the training thread, no daemon (events"
+        + " discarded, no commands; with / without the agent, median of %d alternating unpaced"
+        + " runs of seed 1):%n", rounds);
+    double worst = 0;
+    for (RescueScenario sc : scenarios) {
+      if (!sc.stuck()) {
+        continue;
+      }
+      RescueCost.Ratio r = RescueCost.measure(sc, rounds, dir);
+      worst = Math.max(worst, r.ratio());
+      System.out.printf(Locale.ROOT, "  %-18s %.2fx (%+.3f ms per iteration)%n", sc.name(),
+          r.ratio(), r.extraMsPerIteration());
+    }
+    System.out.printf(Locale.ROOT, "  worst stuck scenario: %.2fx (goal <= 1.2x)%n", worst);
   }
 
   // ------------------------------------------------------------------ the table
@@ -272,6 +308,7 @@ public final class RescueBench {
     double worstCpu = 0;
     List<String> notBetter = new ArrayList<>();
     List<String> controlActions = new ArrayList<>();
+    List<String> pacing = new ArrayList<>();
     for (Row r : rows) {
       StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "| %s%s | %d | %.3g |",
           r.sc.name(), r.sc.stuck() ? "" : " (control)", r.sc.budget(), r.sc.target()));
@@ -280,6 +317,10 @@ public final class RescueBench {
       }
       int[] rs = r.rescued();
       double cpu = r.cpuRatio(RescueArm.DAEMON);
+      if (!r.of(RescueArm.UNPACED).isEmpty()) {
+        pacing.add(String.format(Locale.ROOT, "%s %.2fx", r.sc.name(),
+            1 / r.cpuRatio(RescueArm.UNPACED)));
+      }
       line.append(String.format(Locale.ROOT, " %s | %s | %d (%d) |",
           r.sc.stuck() && rs[0] > 0 ? rs[1] + "/" + rs[0] : "-",
           Double.isNaN(cpu) ? "-" : String.format(Locale.ROOT, "%.2fx", cpu),
@@ -292,7 +333,8 @@ public final class RescueBench {
           worstCpu = Math.max(worstCpu, cpu);
         }
         for (RescueArm a : arms) {
-          if (a != RescueArm.NONE && a != RescueArm.DAEMON && !r.of(a).isEmpty()
+          if (a != RescueArm.NONE && a != RescueArm.DAEMON && a != RescueArm.UNPACED
+              && !r.of(a).isEmpty()
               && r.reached(RescueArm.DAEMON) <= r.reached(a)) {
             notBetter.add(r.sc.name() + " vs " + a.label);
           }
@@ -309,6 +351,9 @@ public final class RescueBench {
         + (notBetter.isEmpty() ? "yes" : "no (not better: " + String.join(", ", notBetter) + ")"));
     System.out.println("actions on the controls: "
         + (controlActions.isEmpty() ? "none" : String.join(", ", controlActions)));
+    if (!pacing.isEmpty()) {
+      System.out.println("no agent, CPU paced / unpaced: " + String.join(", ", pacing));
+    }
     System.out.println("\nbudgets and targets:");
     for (Row r : rows) {
       System.out.println("  " + r.sc.name() + ": " + r.sc.why());

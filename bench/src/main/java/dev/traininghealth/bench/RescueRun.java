@@ -49,7 +49,8 @@ final class RescueRun {
   /**
    * @param agent for {@link RescueArm#DAEMON} the agent's configuration (its job id unique to this
    *     run), else null
-   * @param stepMs for {@link RescueArm#DAEMON}: least wall time per iteration, see {@code RescueBench}
+   * @param stepMs for {@link RescueArm#DAEMON} and {@link RescueArm#NONE}: least wall time per
+   *     iteration, see {@code RescueBench}
    */
   static Result run(RescueScenario sc, long seed, RescueArm arm, AgentConfig agent, int stepMs)
       throws InterruptedException {
@@ -81,7 +82,7 @@ final class RescueRun {
           data.reset();
         }
         net.fit(data.next());
-        if (stepMs > 0 && arm == RescueArm.DAEMON) {
+        if (stepMs > 0 && arm.paced()) {
           long left = stepMs * 1_000_000L - (System.nanoTime() - stepStart);
           if (left > 0) {
             Thread.sleep(left / 1_000_000, (int) (left % 1_000_000));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.traininghealth.rules.Synthetic;
+import dev.traininghealth.rules.event.Activations;
 import dev.traininghealth.rules.event.Event;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -28,8 +29,9 @@ class RescueRulesTest {
   @Test
   void rescueRulesLoadAndBindTheDetectorsTheyName() {
     RuleSet rs = rescue();
-    assertEquals(List.of("plateau-kick", "plateau-restart", "saddle-rescue",
+    assertEquals(List.of("plateau-kick", "plateau-restart", "dead-units-restart", "saddle-rescue",
         "exploding-rollback", "exploding-lr-cut"), rs.rules().stream().map(Rule::name).toList());
+    assertEquals("dead_units", rs.rule("dead-units-restart").detector());
     assertEquals("plateau", rs.rule("plateau-kick").detector());
     assertEquals("plateau", rs.rule("plateau-restart").detector());
     assertEquals("saddle", rs.rule("saddle-rescue").detector());
@@ -69,7 +71,7 @@ class RescueRulesTest {
     RuleLoadResult r =
         RuleFileLoader.loadDirectories(List.of(dir), RuleSet.defaults(), "defaults");
     assertTrue(r.ok(), () -> "errors: " + r.errors());
-    assertEquals(RuleSet.defaults().rules().size() + 5, r.ruleSet().rules().size());
+    assertEquals(RuleSet.defaults().rules().size() + 6, r.ruleSet().rules().size());
   }
 
   @Test
@@ -85,6 +87,38 @@ class RescueRulesTest {
     assertEquals("plateau-kick", asked.get(0).rule());
     assertEquals("lr_kick", asked.get(0).action());
     assertEquals(List.of(), actions(rs, new Synthetic("healthy", 1).healthyRun(3000)));
+  }
+
+  @Test
+  void deadUnitsAskForAFreshDrawOnlyWhenTwoSamplesInARowSayDead() {
+    RuleSet rs = rescue();
+    Rule dead = rs.rule("dead-units-restart");
+    assertEquals(List.of("restart"), ladder(dead));
+    assertEquals("init", dead.actions().get(0).get("from"));
+    // Activations every 20 iterations (as RescueBench samples them): half the layer dead at
+    // 20 and at 40 asks for the restart; one dead sample between live ones asks for nothing.
+    assertEquals(List.of("dead-units-restart"),
+        rulesAsking(rs, deadSamples("stays-dead", 0.0, 0.5, 0.5, 0.5)));
+    assertEquals(List.of(), rulesAsking(rs, deadSamples("one-bad-batch", 0.0, 0.5, 0.0, 0.0)));
+    assertEquals(List.of(), rulesAsking(rs, deadSamples("healthy", 0.0, 0.1, 0.2, 0.1)));
+  }
+
+  /** Iterations 1..20k with a loss falling fast, and an activations sample every 20. */
+  private static List<Event> deadSamples(String job, double... deadFractions) {
+    Synthetic s = new Synthetic(job, 5);
+    List<Event> out = new ArrayList<>();
+    for (int k = 0; k < deadFractions.length; k++) {
+      for (int t = 20 * k + 1; t <= 20 * (k + 1); t++) {
+        out.add(s.iteration(t, Math.exp(-t / 10.0), 1e-3, List.of()));
+      }
+      out.add(Activations.of(s.header(20L * (k + 1)),
+          List.of(Activations.LayerActivity.of("layer0", deadFractions[k], Double.NaN))));
+    }
+    return out;
+  }
+
+  private static List<String> rulesAsking(RuleSet rs, List<Event> events) {
+    return actions(rs, events).stream().map(ActionRequest::rule).distinct().toList();
   }
 
   private static List<ActionRequest> actions(RuleSet rs, List<Event> events) {
