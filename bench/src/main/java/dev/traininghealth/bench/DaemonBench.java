@@ -12,6 +12,7 @@ import dev.traininghealth.rules.event.JobFinished;
 import dev.traininghealth.rules.event.LayerStats;
 import dev.traininghealth.rules.rule.JobEvaluator;
 import dev.traininghealth.rules.rule.RuleSet;
+import io.prometheus.client.Collector;
 import io.prometheus.client.CollectorRegistry;
 import io.vertx.core.json.JsonObject;
 import java.lang.management.ManagementFactory;
@@ -22,11 +23,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -384,8 +387,16 @@ public final class DaemonBench {
   private static double evaluated(CollectorRegistry registry) {
     // One unlabelled series: th_job_events_total has one per job, and collecting 30,000 of them
     // every 50 ms took as much CPU as the daemon's evaluation.
-    Double v = registry.getSampleValue("th_events_evaluated_total");
-    return v == null ? 0 : v;
+    // Not getSampleValue: that collects every family, the per-job gauges too.
+    for (Collector.MetricFamilySamples f : Collections.list(
+        registry.filteredMetricFamilySamples(Set.of("th_events_evaluated_total")))) {
+      for (Collector.MetricFamilySamples.Sample s : f.samples) {
+        if (s.name.equals("th_events_evaluated_total")) {
+          return s.value;
+        }
+      }
+    }
+    return 0;
   }
 
   // ------------------------------------------------------------------ latency

@@ -179,9 +179,16 @@ class DaemonTest {
         Map.of("job", "nan-1", "rule", "nonfinite", "severity", "critical");
     Map<String, String> gradAlert =
         Map.of("job", "grad-1", "rule", "nonfinite", "severity", "critical");
+    // Everything asserted below, since a scrape is not atomic across families: the nonfinite
+    // counter can be collected just before the event that also fires the alert is evaluated.
     scrapeUntil(vertx, s -> s.value("th_alerts_firing", nanAlert) != null
             && s.value("th_alerts_firing", gradAlert) != null
-            && s.value("th_job_loss", Map.of("job", "healthy-1")) != null)
+            && s.value("th_job_loss", Map.of("job", "healthy-1")) != null
+            && s.value("th_nonfinite_events_total", Map.of("job", "nan-1", "where", "loss")) != null
+            && s.value("th_nonfinite_events_total",
+                Map.of("job", "grad-1", "where", "gradient")) != null
+            && s.value("th_alert_state", Map.of("job", "nan-1", "rule", "nonfinite",
+                "severity", "critical", "state", "firing")) != null)
         .onComplete(ctx.succeeding(s -> ctx.verify(() -> {
           assertEquals(0.75, s.value("th_job_loss", Map.of("job", "healthy-1")));
           assertEquals(2.5, s.value("th_job_gradient_norm", Map.of("job", "healthy-1")));

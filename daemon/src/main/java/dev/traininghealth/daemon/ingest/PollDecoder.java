@@ -17,7 +17,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 
 /**
- * Decodes the records of one poll, about half of them (whole partitions) on a helper thread
+ * Decodes the records of one poll, the first half of them on a helper thread
  * while the calling thread decodes the rest. Decoding is most of ingest's work, about twice
  * evaluate's per event, so on two cores the ingest thread alone would be the bottleneck while
  * evaluate waits. Pure: what to do with a record that does not decode is the caller's business.
@@ -46,27 +46,36 @@ final class PollDecoder implements AutoCloseable {
    * {@link MalformedEventException} that rejected it.
    */
   Map<TopicPartition, Object[]> decode(ConsumerRecords<String, byte[]> records) {
-    List<TopicPartition> mine = new ArrayList<>(records.partitions());
     Map<TopicPartition, Object[]> out = new HashMap<>();
-    if (helper == null || records.count() < MIN_SHARED) {
-      decode(records, mine, out);
+    List<ConsumerRecord<String, byte[]>> all = new ArrayList<>(records.count());
+    for (TopicPartition tp : records.partitions()) {
+      List<ConsumerRecord<String, byte[]>> rs = records.records(tp);
+      out.put(tp, new Object[rs.size()]);
+      all.addAll(rs);
+    }
+    // Where each record's answer goes: its partition's array, at its index there.
+    Object[][] target = new Object[all.size()][];
+    int[] index = new int[all.size()];
+    int k = 0;
+    for (TopicPartition tp : records.partitions()) {
+      Object[] a = out.get(tp);
+      for (int i = 0; i < a.length; i++, k++) {
+        target[k] = a;
+        index[k] = i;
+      }
+    }
+    int n = all.size();
+    if (helper == null || n < MIN_SHARED) {
+      decodeRange(all, 0, n, target, index);
       return out;
     }
-    List<TopicPartition> theirs = new ArrayList<>();
-    int given = 0;
-    while (mine.size() > 1 && given < records.count() / 2) {
-      TopicPartition tp = mine.remove(mine.size() - 1);
-      theirs.add(tp);
-      given += records.records(tp).size();
-    }
-    Future<Map<TopicPartition, Object[]>> done = helper.submit(() -> {
-      Map<TopicPartition, Object[]> m = new HashMap<>();
-      decode(records, theirs, m);
-      return m;
-    });
-    decode(records, mine, out);
+    // A poll often holds one partition's records only, so the halves split records, not
+    // partitions.
+    int half = n / 2;
+    Future<?> done = helper.submit(() -> decodeRange(all, 0, half, target, index));
+    decodeRange(all, half, n, target, index);
     try {
-      out.putAll(done.get());
+      done.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new WakeupException();
@@ -76,15 +85,10 @@ final class PollDecoder implements AutoCloseable {
     return out;
   }
 
-  private void decode(ConsumerRecords<String, byte[]> records, List<TopicPartition> partitions,
-      Map<TopicPartition, Object[]> out) {
-    for (TopicPartition tp : partitions) {
-      List<ConsumerRecord<String, byte[]>> rs = records.records(tp);
-      Object[] decoded = new Object[rs.size()];
-      for (int i = 0; i < decoded.length; i++) {
-        decoded[i] = decode(rs.get(i));
-      }
-      out.put(tp, decoded);
+  private void decodeRange(List<ConsumerRecord<String, byte[]>> all, int from, int to,
+      Object[][] target, int[] index) {
+    for (int k = from; k < to; k++) {
+      target[k][index[k]] = decode(all.get(k));
     }
   }
 
