@@ -27,10 +27,24 @@ import java.util.Set;
  * <p>The rules decide when the next rung is due ({@code escalate_after}); the ledger sends it
  * only if the previous rung is judged not to have helped, holding it until that verdict is in
  * when it is not yet, and never sends a rung twice in one firing.
+ *
+ * <p>One change at a time per job: a rung that nudges the run where it is ({@link #NUDGES}) of a
+ * rule that is not critical waits while another rule's change ({@link #CHANGES}) is younger than
+ * the verify window, and goes out after it only if its alert is still firing then. The waiting
+ * alert's evidence was gathered before that change: a plateau window that began before a
+ * curvature step still counts the saddle as stalled while the escaped run gathers speed, and a
+ * tenfold kick on top of the step blew the run up. Restarts and rollbacks do not wait (they
+ * replace the state the other change was judged on), nor do critical alerts (a run blowing up
+ * needs its rollback and learning-rate cut now), nor a person's request through the API.
  */
 final class ActionLedger {
   static final long BUDGET_WINDOW_MS = 3_600_000;
   static final int SENT_BEFORE_MAX = 100_000;
+  /** Actions that change where the run goes: other rules' evidence predates them. */
+  static final Set<String> CHANGES = Set.of("lr_kick", "lr_scale", "curvature_step", "restart",
+      "swa_apply");
+  /** Actions that build on the run's current state, so they wait for another change to show. */
+  static final Set<String> NUDGES = Set.of("lr_kick", "lr_scale", "curvature_step");
 
   private final CommandIssuer issuer;
   private final int budget;
@@ -68,6 +82,8 @@ final class ActionLedger {
     ActionRecord last;
     AlertUpdate heldUpdate;
     ActionRequest held;
+    /** The held rung waits for another rule's change to settle, not for this one's verdict. */
+    boolean settling;
   }
 
   private static final class JobActions {
@@ -78,6 +94,9 @@ final class ActionLedger {
     final Map<String, Episode> episodes = new HashMap<>();
     final ArrayDeque<Long> sentMs = new ArrayDeque<>();
     final Map<String, Long> lastSentMsByAction = new HashMap<>();
+    final List<Episode> settling = new ArrayList<>(1);
+    /** The last change sent to the job (a {@link #CHANGES} action), or null. */
+    ActionRecord lastChange;
 
     JobActions(String job) {
       this.job = job;
@@ -103,8 +122,10 @@ final class ActionLedger {
     if (!u.firing()) {
       Episode e = j.episodes.remove(u.rule());
       if (e != null && e.held != null) {
+        j.settling.remove(e);
         out.add(notSent(j, e.held, u, NotSent.RESOLVED, "the alert went " + u.to()
-            + " while this rung waited for the last one's verdict", nowMs));
+            + " while this rung waited for " + (e.settling ? "another rule's change to show"
+                : "the last one's verdict"), nowMs));
       }
       if ("resolved".equals(u.to())) {
         for (ActionRecord r : new ArrayList<>(j.pending)) {
@@ -146,10 +167,32 @@ final class ActionLedger {
             + ") helped", nowMs);
       }
     }
+    if (waitsForChange(j, u, a)) {
+      hold(j, e, u, a);
+      return null;
+    }
     ActionRecord r = decide(j, rungId(u, a), Source.RULE, a.rule(), a.rung(), a.action(),
         a.params(), "", reason(u, a), nowMs);
     e.last = r;
     return r;
+  }
+
+  /** True while another rule's change to this job is younger than the verify window. */
+  private boolean waitsForChange(JobActions j, AlertUpdate u, ActionRequest a) {
+    ActionRecord c = j.lastChange;
+    return !u.critical() && NUDGES.contains(a.action()) && c != null
+        && !(c.source() == Source.RULE && c.rule().equals(a.rule()))
+        && c.verdict() != Verdict.NOT_APPLIED
+        && j.losses.lastIter() < c.changedIter() + verifyIterations;
+  }
+
+  private static void hold(JobActions j, Episode e, AlertUpdate u, ActionRequest a) {
+    e.held = a;
+    e.heldUpdate = u;
+    if (!e.settling) {
+      e.settling = true;
+      j.settling.add(e);
+    }
   }
 
   /**
@@ -182,13 +225,20 @@ final class ActionLedger {
     if (ev instanceof Iteration it) {
       j = job(ev.job());
       j.losses.add(it.iter(), it.loss());
-      if (j.pending.isEmpty()) {
+      if (j.pending.isEmpty() && j.settling.isEmpty()) {
         return List.of();
       }
       List<ActionRecord> out = new ArrayList<>(0);
       for (ActionRecord r : new ArrayList<>(j.pending)) {
         if (r.observe(it.iter(), it.loss(), verifyIterations)) {
           settled(j, r, out, nowMs);
+        }
+      }
+      for (Episode e : new ArrayList<>(j.settling)) {
+        if (!waitsForChange(j, e.heldUpdate, e.held)) {
+          j.settling.remove(e);
+          e.settling = false;
+          release(j, e, out, nowMs);
         }
       }
       return out;
@@ -239,18 +289,31 @@ final class ActionLedger {
       return;
     }
     Episode e = j.episodes.get(r.rule());
-    if (e == null || e.last != r || e.held == null) {
+    if (e == null || e.last != r || e.held == null || e.settling) {
       return;
     }
-    ActionRequest a = e.held;
-    AlertUpdate u = e.heldUpdate;
-    e.held = null;
-    e.heldUpdate = null;
     if (r.verdict() == Verdict.HELPED) {
+      ActionRequest a = e.held;
+      AlertUpdate u = e.heldUpdate;
+      e.held = null;
+      e.heldUpdate = null;
       out.add(notSent(j, a, u, NotSent.HELPED, "rung " + r.rung() + " (" + r.action()
           + ") helped", nowMs));
       return;
     }
+    release(j, e, out, nowMs);
+  }
+
+  /** Sends the episode's held rung, unless another rule's change makes it wait (again). */
+  private void release(JobActions j, Episode e, List<ActionRecord> out, long nowMs) {
+    ActionRequest a = e.held;
+    AlertUpdate u = e.heldUpdate;
+    if (waitsForChange(j, u, a)) {
+      hold(j, e, u, a);
+      return;
+    }
+    e.held = null;
+    e.heldUpdate = null;
     ActionRecord next = decide(j, rungId(u, a), Source.RULE, a.rule(), a.rung(), a.action(),
         a.params(), "", reason(u, a), nowMs);
     e.last = next;
@@ -300,6 +363,9 @@ final class ActionLedger {
     j.lastSentMsByAction.put(action, nowMs);
     r.toSend(c, j.losses.lastIter(), j.losses.recovery());
     j.pending.add(r);
+    if (CHANGES.contains(action)) {
+      j.lastChange = r;
+    }
     return r;
   }
 

@@ -189,6 +189,11 @@ final class ActionRecord {
     return sentIter;
   }
 
+  /** The iteration the agent applied it at, or it was sent at while no result is in; -1 if unsent. */
+  long changedIter() {
+    return "applied".equals(outcome) ? outcomeIter : sentIter;
+  }
+
   /** For {@code GET /api/jobs/{id}/actions}. */
   JsonObject toJson(JsonObject commandJson) {
     JsonObject j = new JsonObject()

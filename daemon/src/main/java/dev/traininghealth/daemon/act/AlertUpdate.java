@@ -18,6 +18,7 @@ final class AlertUpdate {
   private final long sinceTs;
   private final String evidence;
   private final List<ActionRequest> actions;
+  private final String severity;
 
   AlertUpdate(String job, String rule, String from, String to, long sinceIter, String evidence,
       List<ActionRequest> actions) {
@@ -26,6 +27,12 @@ final class AlertUpdate {
 
   AlertUpdate(String job, String rule, String from, String to, long sinceIter, long sinceTs,
       String evidence, List<ActionRequest> actions) {
+    this(job, rule, from, to, sinceIter, sinceTs, evidence, actions, "warning");
+  }
+
+  AlertUpdate(String job, String rule, String from, String to, long sinceIter, long sinceTs,
+      String evidence, List<ActionRequest> actions, String severity) {
+    this.severity = severity;
     this.job = job;
     this.rule = rule;
     this.from = from;
@@ -49,7 +56,7 @@ final class AlertUpdate {
     }
     return new AlertUpdate(require(j, "job"), require(j, "rule"), require(j, "from"),
         require(j, "to"), j.getLong("since_iter", -1L), j.getLong("since_ts", 0L),
-        j.getString("evidence", ""), actions);
+        j.getString("evidence", ""), actions, j.getString("severity", "warning"));
   }
 
   private static String require(JsonObject j, String field) {
@@ -74,6 +81,11 @@ final class AlertUpdate {
 
   boolean wasFiring() {
     return "firing".equals(from);
+  }
+
+  /** A critical alert's actions are not held back for another action's verdict. */
+  boolean critical() {
+    return "critical".equals(severity);
   }
 
   String to() {

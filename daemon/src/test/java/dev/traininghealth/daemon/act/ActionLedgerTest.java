@@ -1,5 +1,6 @@
 package dev.traininghealth.daemon.act;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -224,5 +225,76 @@ class ActionLedgerTest {
     AlertUpdate later = new AlertUpdate("j", "nonfinite", "resolved", "firing", 500, 5_000, "x",
         List.of(rollback()));
     assertTrue(!ledger(10, 0).onAlert(later, 20_000).get(0).id().equals(sent.id()));
+  }
+
+  private static AlertUpdate firing(String rule, long since, String severity,
+      ActionRequest rung) {
+    return new AlertUpdate("s", rule, "pending", "firing", since, since, "flat", List.of(rung),
+        severity);
+  }
+
+  private static ActionRecord appliedCurvatureStep(ActionLedger l) {
+    iterations(l, "s", 1, 100, 0.5);
+    ActionRecord step = l.onAlert(firing("saddle-rescue", 100, "warning",
+        ActionRequest.of("saddle-rescue", 0, "curvature_step", Map.of("step", 1.0))), 0).get(0);
+    l.onEvent(ActionResult.of(Header.of("s", "r", 9_001, 0, 101, 0, null), step.id(),
+        "curvature_step", ActionResult.Outcome.APPLIED, "stepped"), 0);
+    return step;
+  }
+
+  @Test
+  void aKickWaitsForAnotherRulesChangeToShowAndGoesOutIfItsAlertStillFires() {
+    ActionLedger l = ledger(10, 0);
+    appliedCurvatureStep(l);
+    ActionRequest kick = ActionRequest.of("plateau-kick", 0, "lr_kick", Map.of("factor", 10));
+    assertEquals(List.of(), l.onAlert(firing("plateau-kick", 90, "warning", kick), 0),
+        "the plateau's evidence predates the curvature step");
+    assertEquals(List.of(), iterations(l, "s", 101, 101 + K - 1, 0.5));
+    List<ActionRecord> out = iterations(l, "s", 101 + K, 101 + K, 0.5);
+    assertEquals(1, out.size(), "still flat a verify window after the step: the kick goes");
+    assertEquals("lr_kick", out.get(0).command().action());
+    assertEquals(101 + K, out.get(0).sentIter());
+  }
+
+  @Test
+  void aWaitingKickIsDroppedWhenItsAlertResolvesMeanwhile() {
+    ActionLedger l = ledger(10, 0);
+    appliedCurvatureStep(l);
+    ActionRequest kick = ActionRequest.of("plateau-kick", 0, "lr_kick", Map.of("factor", 10));
+    l.onAlert(firing("plateau-kick", 90, "warning", kick), 0);
+    iterations(l, "s", 101, 110, 0.4);
+    List<ActionRecord> out = l.onAlert(new AlertUpdate("s", "plateau-kick", "firing", "resolved",
+        90, 90, "", List.of(), "warning"), 0);
+    assertEquals(NotSent.RESOLVED, out.get(0).notSentReason());
+    assertTrue(out.get(0).toJson(null).getString("not_sent_detail").contains("another rule"),
+        out.get(0).toJson(null).toString());
+    assertEquals(List.of(), iterations(l, "s", 111, 200, 0.3), "nothing is sent later");
+  }
+
+  @Test
+  void restartsCriticalAlertsAndTheApiDoNotWaitForAnotherChange() {
+    ActionLedger l = ledger(10, 0);
+    appliedCurvatureStep(l);
+    ActionRecord cut = l.onAlert(firing("exploding-lr-cut", 105, "critical",
+        ActionRequest.of("exploding-lr-cut", 0, "lr_scale", Map.of("factor", 0.1))), 0).get(0);
+    assertEquals("lr_scale", cut.command().action());
+    ActionRecord restart = l.onAlert(firing("plateau-restart", 105, "warning",
+        ActionRequest.of("plateau-restart", 0, "restart", Map.of("from", "init"))), 0).get(0);
+    assertEquals("restart", restart.command().action());
+    ActionRecord api = assertDoesNotThrow(() -> l.request("s", "", "lr_kick", Map.of(), "", 0));
+    assertEquals("lr_kick", api.command().action());
+  }
+
+  @Test
+  void aRejectedChangeHoldsNothingBack() {
+    ActionLedger l = ledger(10, 0);
+    iterations(l, "s", 1, 100, 0.5);
+    ActionRecord step = l.onAlert(firing("saddle-rescue", 100, "warning",
+        ActionRequest.of("saddle-rescue", 0, "curvature_step", Map.of("step", 1.0))), 0).get(0);
+    l.onEvent(ActionResult.of(Header.of("s", "r", 9_001, 0, 101, 0, null), step.id(),
+        "curvature_step", ActionResult.Outcome.REJECTED, "not allowed"), 0);
+    ActionRequest kick = ActionRequest.of("plateau-kick", 0, "lr_kick", Map.of("factor", 10));
+    assertEquals("lr_kick", l.onAlert(firing("plateau-kick", 90, "warning", kick), 0).get(0)
+        .command().action());
   }
 }
