@@ -76,13 +76,18 @@ final class ActionLedger {
     this.jobsMax = jobsMax;
   }
 
-  /** One alert firing of one rule: which rungs it tried, its last record, a held-back rung. */
+  /** A rung that came due but waits, with the alert change that asked for it. */
+  private record Held(AlertUpdate update, ActionRequest rung) {}
+
+  /**
+   * One alert firing of one rule: which rungs it tried, its last record, and the rungs held
+   * back, in ladder order: a rung never overtakes one that came due before it.
+   */
   private static final class Episode {
     final Set<Integer> tried = new HashSet<>();
+    final ArrayDeque<Held> held = new ArrayDeque<>(1);
     ActionRecord last;
-    AlertUpdate heldUpdate;
-    ActionRequest held;
-    /** The held rung waits for another rule's change to settle, not for this one's verdict. */
+    /** The first held rung waits for another rule's change to show, not for {@link #last}. */
     boolean settling;
   }
 
@@ -121,11 +126,13 @@ final class ActionLedger {
     List<ActionRecord> out = new ArrayList<>(1);
     if (!u.firing()) {
       Episode e = j.episodes.remove(u.rule());
-      if (e != null && e.held != null) {
+      if (e != null) {
         j.settling.remove(e);
-        out.add(notSent(j, e.held, u, NotSent.RESOLVED, "the alert went " + u.to()
-            + " while this rung waited for " + (e.settling ? "another rule's change to show"
-                : "the last one's verdict"), nowMs));
+        for (Held h : e.held) {
+          out.add(notSent(j, h.rung(), u, NotSent.RESOLVED, "the alert went " + u.to()
+              + " while this rung waited for " + (e.settling ? "another rule's change to show"
+                  : "the last one's verdict"), nowMs));
+        }
       }
       if ("resolved".equals(u.to())) {
         for (ActionRecord r : new ArrayList<>(j.pending)) {
@@ -155,11 +162,14 @@ final class ActionLedger {
       return notSent(j, a, u, NotSent.DUPLICATE_RUNG, "rung " + a.rung()
           + " was already tried in this firing", nowMs);
     }
+    if (!e.held.isEmpty()) {
+      e.held.addLast(new Held(u, a)); // behind the rungs that came due before it
+      return null;
+    }
     ActionRecord prev = e.last;
     if (a.rung() > 0 && prev != null) {
       if (prev.verdict() == Verdict.PENDING) {
-        e.held = a; // sent or dropped when the previous rung's verdict comes in
-        e.heldUpdate = u;
+        e.held.addLast(new Held(u, a)); // sent or dropped when prev's verdict comes in
         return null;
       }
       if (prev.verdict() == Verdict.HELPED) {
@@ -168,7 +178,8 @@ final class ActionLedger {
       }
     }
     if (waitsForChange(j, u, a)) {
-      hold(j, e, u, a);
+      e.held.addLast(new Held(u, a));
+      settle(j, e);
       return null;
     }
     ActionRecord r = decide(j, rungId(u, a), Source.RULE, a.rule(), a.rung(), a.action(),
@@ -186,9 +197,7 @@ final class ActionLedger {
         && j.losses.lastIter() < c.changedIter() + verifyIterations;
   }
 
-  private static void hold(JobActions j, Episode e, AlertUpdate u, ActionRequest a) {
-    e.held = a;
-    e.heldUpdate = u;
+  private static void settle(JobActions j, Episode e) {
     if (!e.settling) {
       e.settling = true;
       j.settling.add(e);
@@ -235,7 +244,8 @@ final class ActionLedger {
         }
       }
       for (Episode e : new ArrayList<>(j.settling)) {
-        if (!waitsForChange(j, e.heldUpdate, e.held)) {
+        Held h = e.held.peekFirst();
+        if (h == null || !waitsForChange(j, h.update(), h.rung())) {
           j.settling.remove(e);
           e.settling = false;
           release(j, e, out, nowMs);
@@ -289,35 +299,39 @@ final class ActionLedger {
       return;
     }
     Episode e = j.episodes.get(r.rule());
-    if (e == null || e.last != r || e.held == null || e.settling) {
+    if (e == null || e.last != r || e.held.isEmpty() || e.settling) {
       return;
     }
     if (r.verdict() == Verdict.HELPED) {
-      ActionRequest a = e.held;
-      AlertUpdate u = e.heldUpdate;
-      e.held = null;
-      e.heldUpdate = null;
-      out.add(notSent(j, a, u, NotSent.HELPED, "rung " + r.rung() + " (" + r.action()
-          + ") helped", nowMs));
+      for (Held h; (h = e.held.pollFirst()) != null; ) {
+        out.add(notSent(j, h.rung(), h.update(), NotSent.HELPED, "rung " + r.rung() + " ("
+            + r.action() + ") helped", nowMs));
+      }
       return;
     }
     release(j, e, out, nowMs);
   }
 
-  /** Sends the episode's held rung, unless another rule's change makes it wait (again). */
+  /**
+   * Sends the episode's held rungs in order until one is sent (the rest wait for its verdict),
+   * or another rule's change makes the first wait (again).
+   */
   private void release(JobActions j, Episode e, List<ActionRecord> out, long nowMs) {
-    ActionRequest a = e.held;
-    AlertUpdate u = e.heldUpdate;
-    if (waitsForChange(j, u, a)) {
-      hold(j, e, u, a);
-      return;
+    for (Held h; (h = e.held.peekFirst()) != null; ) {
+      if (waitsForChange(j, h.update(), h.rung())) {
+        settle(j, e);
+        return;
+      }
+      e.held.pollFirst();
+      ActionRequest a = h.rung();
+      ActionRecord next = decide(j, rungId(h.update(), a), Source.RULE, a.rule(), a.rung(),
+          a.action(), a.params(), "", reason(h.update(), a), nowMs);
+      e.last = next;
+      out.add(next);
+      if (next.verdict() == Verdict.PENDING) {
+        return;
+      }
     }
-    e.held = null;
-    e.heldUpdate = null;
-    ActionRecord next = decide(j, rungId(u, a), Source.RULE, a.rule(), a.rung(), a.action(),
-        a.params(), "", reason(u, a), nowMs);
-    e.last = next;
-    out.add(next);
   }
 
   private static String rungId(AlertUpdate u, ActionRequest a) {

@@ -297,4 +297,31 @@ class ActionLedgerTest {
     assertEquals("lr_kick", l.onAlert(firing("plateau-kick", 90, "warning", kick), 0).get(0)
         .command().action());
   }
+
+  @Test
+  void aLaterRungOfAWaitingLadderGoesOnlyAfterTheWaitingOneAndItsVerdict() {
+    ActionLedger l = ledger(10, 0);
+    iterations(l, "s", 1, 100, 0.5);
+    ActionRecord kick = l.onAlert(firing("plateau-kick", 100, "warning",
+        ActionRequest.of("plateau-kick", 0, "lr_kick", Map.of("factor", 10))), 0).get(0);
+    l.onEvent(ActionResult.of(Header.of("s", "r", 9_001, 0, 101, 0, null), kick.id(),
+        "lr_kick", ActionResult.Outcome.APPLIED, "kicked"), 0);
+    AlertUpdate saddle = firing("saddle-rescue", 105, "warning",
+        ActionRequest.of("saddle-rescue", 0, "curvature_step", Map.of("step", 1.0)));
+    assertEquals(List.of(), l.onAlert(saddle, 0), "the step waits for the kick to show");
+    AlertUpdate escalated = new AlertUpdate("s", "saddle-rescue", "firing", "firing", 105, 105,
+        "flat", List.of(ActionRequest.of("saddle-rescue", 1, "restart", Map.of("from", "init"))),
+        "warning");
+    assertEquals(List.of(), l.onAlert(escalated, 0),
+        "a restart does not wait for other rules, but it does not overtake its own rung 0");
+    List<ActionRecord> out = iterations(l, "s", 102, 101 + K, 0.5);
+    assertEquals(1, out.size(), out.toString());
+    ActionRecord step = out.get(0);
+    assertEquals("curvature_step", step.command().action());
+    l.onEvent(ActionResult.of(Header.of("s", "r", 9_002, 0, 102 + K, 0, null), step.id(),
+        "curvature_step", ActionResult.Outcome.APPLIED, "stepped"), 0);
+    out = iterations(l, "s", 102 + K, 102 + 2 * K, 0.5);
+    assertEquals(1, out.size(), "the restart goes when the step did not help: " + out);
+    assertEquals("restart", out.get(0).command().action());
+  }
 }
