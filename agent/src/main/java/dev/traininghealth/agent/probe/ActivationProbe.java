@@ -56,7 +56,7 @@ public final class ActivationProbe {
         .toLowerCase(Locale.ROOT);
     String name = ModelInspector.name(layer);
     if (fn.contains("relu")) {
-      out.add(LayerActivity.of(name, deadFraction(act), Double.NaN));
+      out.add(LayerActivity.relu(name, deadFraction(act), blindFraction(act)));
     } else if (fn.contains("sigmoid")) {
       double sat = act.lt(0.01).castTo(DataType.FLOAT).sumNumber().doubleValue()
           + act.gt(0.99).castTo(DataType.FLOAT).sumNumber().doubleValue();
@@ -66,6 +66,20 @@ public final class ActivationProbe {
           .castTo(DataType.FLOAT).sumNumber().doubleValue();
       out.add(LayerActivity.of(name, Double.NaN, sat / act.length()));
     }
+  }
+
+  /**
+   * Share of examples (dimension 0) on which no unit is positive at any position. A narrow layer
+   * can be blind to part of the batch while every unit is alive elsewhere: the zoo's 1-2-1 ReLU
+   * with both units facing the same side outputs one constant on x <= 0 (MSE 0.40 on |x|).
+   */
+  static double blindFraction(INDArray act) {
+    int[] rest = new int[act.rank() - 1];
+    for (int d = 1; d < act.rank(); d++) {
+      rest[d - 1] = d;
+    }
+    INDArray seen = act.gt(0).castTo(DataType.FLOAT).max(rest);
+    return 1.0 - seen.meanNumber().doubleValue();
   }
 
   /** Share of units (dimension 1) that are not positive for any example and position. */

@@ -185,6 +185,7 @@ class IterationProbeTest {
     dead.fit(new DataSet(Nd4j.rand(32, 20), Nd4j.rand(32, 1)));
     Activations a = ofType(Activations.class).get(0);
     assertEquals(1.0, a.layers().get(0).deadFraction(), 1e-9, "bias -100 kills layer 0");
+    assertEquals(1.0, a.layers().get(0).blindFraction(), 1e-9, "and blinds it to every example");
 
     events.clear();
     HealthyMlp job = new HealthyMlp();

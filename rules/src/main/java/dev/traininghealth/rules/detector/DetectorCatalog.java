@@ -26,6 +26,7 @@ public final class DetectorCatalog {
             LossSpikeDetector.SPEC,
             ActivationDetector.DEAD_UNITS,
             ActivationDetector.SATURATION,
+            ActivationDetector.BLIND_INPUTS,
             UpdateRatioDetector.SPEC,
             WorkerDivergenceDetector.SPEC)) {
       m.put(s.name(), s);

@@ -105,6 +105,9 @@ public final class EventCodec {
             g.writeStartObject();
             g.writeStringField("layer", a.layer());
             writeDouble(g, "dead_fraction", a.deadFraction());
+            if (!Double.isNaN(a.blindFraction())) { // absent reads as NaN; older agents omit it
+              writeDouble(g, "blind_fraction", a.blindFraction());
+            }
             writeDouble(g, "saturated_fraction", a.saturatedFraction());
             g.writeEndObject();
           }
@@ -236,6 +239,7 @@ public final class EventCodec {
     static final int PARAMS = FIELDS.scalar("params");
     static final int DEAD_FRACTION = FIELDS.scalar("dead_fraction");
     static final int SATURATED_FRACTION = FIELDS.scalar("saturated_fraction");
+    static final int BLIND_FRACTION = FIELDS.scalar("blind_fraction");
   }
 
   /** The top-level fields of a record, over all event types. */
@@ -416,6 +420,7 @@ public final class EventCodec {
                 Activations.LayerActivity.of(
                     l.requireString(Item.LAYER),
                     l.optionalDouble(Item.DEAD_FRACTION),
+                    l.optionalDouble(Item.BLIND_FRACTION),
                     l.optionalDouble(Item.SATURATED_FRACTION)));
           }
           return Activations.of(h, layers);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.traininghealth.rules.Synthetic;
+import dev.traininghealth.rules.event.Activations;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -47,6 +48,23 @@ class SilenceAndActivationDetectorsTest {
     assertFalse(d.onEvent(s.activations(50, 0.3, 0)).active());
     assertTrue(d.onEvent(s.activations(100, 0.7, 0)).active());
     assertEquals(0.7, d.onEvent(s.healthy(101)).value(), 1e-12, "keeps its finding in between");
+  }
+
+  @Test
+  void blindInputsFireWhenALayerGivesMuchOfTheBatchNoPositiveUnit() {
+    Detector d = Runs.detector("blind_inputs", Map.of("max_fraction", 0.4));
+    assertFalse(d.onEvent(s.activations(50, 0.9, 0)).active(), "not measured: no finding");
+    assertFalse(d.onEvent(blind(60, 0.2)).active(), "|x| fitted: only x = 0 sees no unit");
+    Finding f = d.onEvent(blind(80, 0.6));
+    assertTrue(f.active(), "both units face right: x <= 0 see none");
+    assertEquals("60% of the batch gets no positive unit of layer 1 at iteration 80",
+        f.evidence());
+  }
+
+  private Activations blind(long iter, double fraction) {
+    return Activations.of(s.iteration(iter, 1, 1, java.util.List.of()).header(),
+        java.util.List.of(Activations.LayerActivity.of("0", 0.1, Double.NaN),
+            Activations.LayerActivity.relu("1", 0, fraction)));
   }
 
   @Test

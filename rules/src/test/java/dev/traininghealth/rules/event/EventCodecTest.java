@@ -57,7 +57,8 @@ class EventCodecTest {
             .costMs(120)
             .batchSize(128)
             .build(),
-        Activations.of(h(5), List.of(Activations.LayerActivity.of("0", 0.25, Double.NaN))),
+        Activations.of(h(5), List.of(Activations.LayerActivity.of("0", 0.25, Double.NaN),
+            Activations.LayerActivity.relu("1", 0.5, 0.6))),
         Heartbeat.of(Header.of("job-1", "run-1", 6, 1, 0, 0, "w0"), "degraded", 0, "probe 'norms' disabled"),
         ActionResult.of(h(7), "cmd-1", "lr_kick", ActionResult.Outcome.REJECTED, "bad signature"),
         JobFinished.of(h(8), "completed", "", 0));
@@ -86,6 +87,17 @@ class EventCodecTest {
     Iteration back = (Iteration) codec.decode(json.getBytes(StandardCharsets.UTF_8));
     assertTrue(Double.isNaN(back.loss()));
     assertEquals(Double.POSITIVE_INFINITY, back.gradNorm());
+  }
+
+  @Test
+  void aBlindFractionTravelsOnlyWhereItWasMeasured() throws Exception {
+    Activations a = Activations.of(h(5), List.of(Activations.LayerActivity.relu("0", 0, 0.6),
+        Activations.LayerActivity.of("1", Double.NaN, 0.1)));
+    String json = new String(codec.encode(a), StandardCharsets.UTF_8);
+    assertEquals(1, json.split("blind_fraction", -1).length - 1, json);
+    Activations back = (Activations) codec.decode(json.getBytes(StandardCharsets.UTF_8));
+    assertEquals(0.6, back.layers().get(0).blindFraction());
+    assertTrue(Double.isNaN(back.layers().get(1).blindFraction()), "absent reads as NaN");
   }
 
   @Test

@@ -147,6 +147,7 @@ final class TreeEventDecoder {
                 Activations.LayerActivity.of(
                     l.requireString("layer"),
                     l.optionalDouble("dead_fraction"),
+                    l.optionalDouble("blind_fraction"),
                     l.optionalDouble("saturated_fraction")));
           }
           return Activations.of(h, layers);

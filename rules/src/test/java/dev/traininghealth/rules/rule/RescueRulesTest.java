@@ -29,9 +29,11 @@ class RescueRulesTest {
   @Test
   void rescueRulesLoadAndBindTheDetectorsTheyName() {
     RuleSet rs = rescue();
-    assertEquals(List.of("plateau-kick", "plateau-restart", "dead-units-restart", "saddle-rescue",
-        "exploding-rollback", "exploding-lr-cut"), rs.rules().stream().map(Rule::name).toList());
+    assertEquals(List.of("plateau-kick", "plateau-restart", "dead-units-restart", "blind-restart",
+        "saddle-rescue", "exploding-rollback", "exploding-lr-cut"),
+        rs.rules().stream().map(Rule::name).toList());
     assertEquals("dead_units", rs.rule("dead-units-restart").detector());
+    assertEquals("blind_inputs", rs.rule("blind-restart").detector());
     assertEquals("plateau", rs.rule("plateau-kick").detector());
     assertEquals("plateau", rs.rule("plateau-restart").detector());
     assertEquals("saddle", rs.rule("saddle-rescue").detector());
@@ -71,7 +73,7 @@ class RescueRulesTest {
     RuleLoadResult r =
         RuleFileLoader.loadDirectories(List.of(dir), RuleSet.defaults(), "defaults");
     assertTrue(r.ok(), () -> "errors: " + r.errors());
-    assertEquals(RuleSet.defaults().rules().size() + 6, r.ruleSet().rules().size());
+    assertEquals(RuleSet.defaults().rules().size() + 7, r.ruleSet().rules().size());
   }
 
   @Test
@@ -101,6 +103,31 @@ class RescueRulesTest {
         rulesAsking(rs, deadSamples("stays-dead", 0.0, 0.5, 0.5, 0.5)));
     assertEquals(List.of(), rulesAsking(rs, deadSamples("one-bad-batch", 0.0, 0.5, 0.0, 0.0)));
     assertEquals(List.of(), rulesAsking(rs, deadSamples("healthy", 0.0, 0.1, 0.2, 0.1)));
+  }
+
+  @Test
+  void aLayerBlindToMuchOfTheBatchAsksForAFreshDrawTheFittedOneDoesNot() {
+    RuleSet rs = rescue();
+    assertEquals(List.of("restart"), ladder(rs.rule("blind-restart")));
+    // The 1-2-1 ReLU on |x| at x = -2..2: both units facing right leave 3 of 5 points blind;
+    // the fitted relu(x) + relu(-x) leaves at most x = 0.
+    assertEquals(List.of("blind-restart"),
+        rulesAsking(rs, blindSamples("same-side", 0.0, 0.6, 0.6, 0.6)));
+    assertEquals(List.of(), rulesAsking(rs, blindSamples("fitted", 0.2, 0.2, 0.2, 0.2)));
+    assertEquals(List.of(), rulesAsking(rs, blindSamples("one-bad-batch", 0.0, 0.6, 0.0, 0.2)));
+  }
+
+  private static List<Event> blindSamples(String job, double... blindFractions) {
+    Synthetic s = new Synthetic(job, 5);
+    List<Event> out = new ArrayList<>();
+    for (int k = 0; k < blindFractions.length; k++) {
+      for (int t = 20 * k + 1; t <= 20 * (k + 1); t++) {
+        out.add(s.iteration(t, Math.exp(-t / 10.0), 1e-3, List.of()));
+      }
+      out.add(Activations.of(s.header(20L * (k + 1)),
+          List.of(Activations.LayerActivity.relu("layer0", 0.0, blindFractions[k]))));
+    }
+    return out;
   }
 
   /** Iterations 1..20k with a loss falling fast, and an activations sample every 20. */
