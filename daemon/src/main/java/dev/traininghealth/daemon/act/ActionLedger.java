@@ -35,7 +35,10 @@ import java.util.Set;
  * curvature step still counts the saddle as stalled while the escaped run gathers speed, and a
  * tenfold kick on top of the step blew the run up. Restarts and rollbacks do not wait (they
  * replace the state the other change was judged on), nor do critical alerts (a run blowing up
- * needs its rollback and learning-rate cut now), nor a person's request through the API.
+ * needs its rollback and learning-rate cut now), nor a person's request through the API. A
+ * restart whose alert began before another rule's restart is not sent at all: two rules that
+ * see one bad draw (dead units, and the batch those units no longer see) would otherwise throw
+ * away the fresh draw too.
  */
 final class ActionLedger {
   static final long BUDGET_WINDOW_MS = 3_600_000;
@@ -181,6 +184,16 @@ final class ActionLedger {
       e.held.addLast(new Held(u, a));
       settle(j, e);
       return null;
+    }
+    ActionRecord c = j.lastChange;
+    if (!u.critical() && "restart".equals(a.action()) && c != null && "restart".equals(c.action())
+        && c.source() == Source.RULE && !c.rule().equals(a.rule())
+        && c.verdict() != Verdict.NOT_APPLIED && c.changedIter() >= u.sinceIter()) {
+      ActionRecord r = notSent(j, a, u, NotSent.SUPERSEDED, "rule " + c.rule() + " restarted the"
+          + " job at iteration " + c.changedIter() + ", after this alert began at " + u.sinceIter(),
+          nowMs);
+      e.last = r;
+      return r;
     }
     ActionRecord r = decide(j, rungId(u, a), Source.RULE, a.rule(), a.rung(), a.action(),
         a.params(), "", reason(u, a), nowMs);

@@ -16,6 +16,11 @@ enum NotSent {
   HELPED,
   /** The alert resolved while the next rung waited for the last one's verdict. */
   RESOLVED,
+  /**
+   * A restart asked for by an alert that began before another rule's restart of the job: its
+   * evidence is about the draw that restart already replaced.
+   */
+  SUPERSEDED,
   /** The rung's parameters do not make a valid command. */
   INVALID,
   /** Kafka did not take the command. */

@@ -324,4 +324,25 @@ class ActionLedgerTest {
     assertEquals(1, out.size(), "the restart goes when the step did not help: " + out);
     assertEquals("restart", out.get(0).command().action());
   }
+
+  @Test
+  void aSecondRuleAskingToRestartTheSameDrawIsSupersededALaterDrawIsNot() {
+    ActionLedger l = ledger(10, 0);
+    iterations(l, "s", 1, 341, 0.4);
+    ActionRecord dead = l.onAlert(firing("dead-units-restart", 341, "warning",
+        ActionRequest.of("dead-units-restart", 0, "restart", Map.of("from", "init"))), 0).get(0);
+    assertEquals("restart", dead.command().action());
+    ActionRecord blind = l.onAlert(firing("blind-restart", 341, "warning",
+        ActionRequest.of("blind-restart", 0, "restart", Map.of("from", "init"))), 0).get(0);
+    assertEquals(NotSent.SUPERSEDED, blind.notSentReason());
+    assertNull(blind.command());
+    l.onEvent(ActionResult.of(Header.of("s", "r", 9_001, 0, 343, 0, null), dead.id(),
+        "restart", ActionResult.Outcome.APPLIED, "restarted"), 0);
+    l.onAlert(new AlertUpdate("s", "blind-restart", "firing", "resolved", 341, 341, "", List.of(),
+        "warning"), 0);
+    iterations(l, "s", 342, 400, 0.4);
+    ActionRecord later = l.onAlert(firing("blind-restart", 400, "warning",
+        ActionRequest.of("blind-restart", 0, "restart", Map.of("from", "init"))), 0).get(0);
+    assertEquals("restart", later.command().action(), "the new draw is blind as well");
+  }
 }
