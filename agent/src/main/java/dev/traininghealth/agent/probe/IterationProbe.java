@@ -50,10 +50,6 @@ public final class IterationProbe {
   private double[] updSq = new double[0];
   private double[] parSq = new double[0];
   private boolean haveGradient;
-  /** Whether {@link #inputBad} and {@link #labelBad} hold this iteration's batch check. */
-  private boolean batchChecked;
-  private boolean inputBad;
-  private boolean labelBad;
   private boolean gradientFinite = true;
   private boolean gradientWasFinite = true;
   private boolean paramsWereFinite = true;
@@ -67,13 +63,9 @@ public final class IterationProbe {
     this.guard = guard;
   }
 
-  /**
-   * Call from {@code onGradientCalculation}: checks the batch for NaN and infinity and measures
-   * the raw gradient.
-   */
+  /** Call from {@code onGradientCalculation}: measures the raw gradient. */
   public void onGradient(Model model) {
     haveGradient = false;
-    checkBatchEarly(model);
     guard.run(NORMS, () -> {
       fault(NORMS);
       Gradient g = model.gradient();
@@ -93,28 +85,6 @@ public final class IterationProbe {
       gradientFinite = allFinite(gradSq);
       haveGradient = true;
     });
-  }
-
-  /**
-   * Checks inputs and labels now rather than in {@code iterationDone}: the first layer's
-   * backward pass has just read the input, so it is still in cache, while by
-   * {@code iterationDone} the updater and the step have streamed three parameter-sized arrays
-   * through it. The arrays are the same ones then, and the result is reported there. Not under
-   * the guard: when this fails, {@code iterationDone} checks again under it, so failures count
-   * once an iteration, as before.
-   */
-  private void checkBatchEarly(Model model) {
-    batchChecked = false;
-    if (!guard.enabled(NONFINITE)) {
-      return;
-    }
-    try {
-      inputBad = anyNonFinite(inputs(model));
-      labelBad = anyNonFinite(labels(model));
-      batchChecked = true;
-    } catch (Throwable t) {
-      batchChecked = false;
-    }
   }
 
   /** Call from {@code iterationDone}: measures the rest and emits the iteration's events. */
@@ -162,7 +132,6 @@ public final class IterationProbe {
       });
     }
     haveGradient = false;
-    batchChecked = false;
     batchInEpoch++;
   }
 
@@ -239,8 +208,8 @@ public final class IterationProbe {
     boolean lossFinite = Double.isFinite(loss);
     INDArray[] inputs = inputs(model);
     INDArray[] labels = labels(model);
-    boolean inputBad = batchChecked ? this.inputBad : anyNonFinite(inputs);
-    boolean labelBad = batchChecked ? this.labelBad : anyNonFinite(labels);
+    boolean inputBad = anyNonFinite(inputs);
+    boolean labelBad = anyNonFinite(labels);
     if (inputBad || labelBad) {
       // Each bad batch is reported: it is new data every time, and the rows say where.
       String fp = NonFiniteScan.fingerprint(concat(inputs, labels));

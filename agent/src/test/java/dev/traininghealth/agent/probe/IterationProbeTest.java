@@ -166,28 +166,6 @@ class IterationProbeTest {
   }
 
   @Test
-  void checksTheBatchAtIterationDoneWhenNoGradientCallbackCameBefore() {
-    // The batch is checked in onGradientCalculation while it is in cache; a caller that only
-    // delivers iterationDone must still get the check.
-    HealthyMlp job = new HealthyMlp();
-    DataSet all = job.data(2).next();
-    all.getLabels().putScalar(4, 1, Double.NaN);
-    MultiLayerNetwork net = job.network(2);
-    HealthListener inner = listener("cheap");
-    net.addListeners(new org.deeplearning4j.optimize.api.BaseTrainingListener() {
-      @Override
-      public void iterationDone(org.deeplearning4j.nn.api.Model model, int iter, int epoch) {
-        inner.iterationDone(model, iter, epoch);
-      }
-    });
-    net.fit(all);
-    NonFinite label =
-        ofType(NonFinite.class).stream().filter(n -> n.where() == NonFinite.Where.LABEL)
-            .findFirst().orElseThrow();
-    assertEquals(List.of(4), label.rows());
-  }
-
-  @Test
   void flagsDeadReluUnitsAndNotHealthyOnes() {
     MultiLayerNetwork dead =
         new MultiLayerNetwork(
