@@ -69,7 +69,7 @@ public final class IterationProbe {
     guard.run(NORMS, () -> {
       fault(NORMS);
       Gradient g = model.gradient();
-      INDArray flat = g == null ? null : g.gradient();
+      INDArray flat = g == null ? null : flatGradient(model, g);
       if (flat == null) {
         return;
       }
@@ -139,7 +139,7 @@ public final class IterationProbe {
     // DL4J's updater rewrites the gradient view in place into the step, and the step function
     // subtracts that view from the parameters before iterationDone: the gradient buffer now
     // holds the update, so it needs neither a copy of the parameters nor a difference.
-    INDArray update = model.gradient().gradient();
+    INDArray update = flatGradient(model, model.gradient());
     norms.sumsOfSquares(update, gradLayout, updSq);
     INDArray params = model.params();
     if (paramLayout == null || paramLayout.total() != params.length()) {
@@ -150,6 +150,23 @@ public final class IterationProbe {
       parSq = new double[paramLayout.size()];
     }
     norms.sumsOfSquares(params, paramLayout, parSq);
+  }
+
+  /**
+   * The flattened gradient of {@code g}, the model's current gradient. {@code g.gradient()}
+   * returns a reshaped view: a new array, with newly allocated native shape information, on every
+   * call. The networks build their {@code Gradient} on their own flattened gradient and hand that
+   * out as it is; the layout check in {@link ParamLayout#of} still sees that every per-variable
+   * gradient lies in it.
+   */
+  static INDArray flatGradient(Model model, Gradient g) {
+    INDArray f = null;
+    if (model instanceof MultiLayerNetwork) {
+      f = ((MultiLayerNetwork) model).getFlattenedGradients();
+    } else if (model instanceof ComputationGraph) {
+      f = ((ComputationGraph) model).getFlattenedGradients();
+    }
+    return f != null ? f : g.gradient();
   }
 
   private Iteration iterationEvent(Header h, double loss, double stepMs, long dropped,
