@@ -91,6 +91,10 @@ public final class DaemonBench {
     }
     int jobs = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
     int perJob = args.length > 1 ? Integer.parseInt(args[1]) : 100;
+    if (Boolean.getBoolean("bench.drainOnly")) {
+      drainOnly(jobs, perJob, Integer.getInteger("bench.drainRounds", 3));
+      System.exit(0);
+    }
     List<String[]> table = new ArrayList<>();
 
     if (!Boolean.getBoolean("bench.endToEndOnly")) {
@@ -362,6 +366,34 @@ public final class DaemonBench {
     double seconds = (System.nanoTime() - t0) / 1e9;
     double n = total - first;
     return new double[] {n / seconds, (processCpuNanos() - cpu0) / 1e3 / n};
+  }
+
+  /**
+   * The drain alone, for profiling and A/B runs: a backlog of {@code jobs x perJob} events, then
+   * {@code rounds} daemons of fresh groups read it whole one after the other; the first warms the
+   * JIT and is not printed.
+   */
+  private static void drainOnly(int jobs, int perJob, int rounds) throws Exception {
+    Path dir = Files.createTempDirectory("daemon-bench");
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0)) {
+      String bootstrap = kafka.bootstrapServers();
+      createEventsTopic(bootstrap, 12);
+      produce(bootstrap, encode("backlog-", jobs, perJob));
+      long total = eventsInTopic(bootstrap);
+      for (int round = 0; round <= rounds; round++) {
+        System.out.println("drain " + round + " starts");
+        System.out.flush();
+        try (Daemon daemon = Daemon.start(benchDaemon(bootstrap, "th-drain-" + round, jobs))) {
+          double[] drain = drain(daemon.registry(), total);
+          if (round > 0) {
+            System.out.printf(Locale.ROOT,
+                "drain %d: %,d events, %,.0f events/s, %.2f us CPU per event%n", round, total,
+                drain[0], drain[1]);
+            System.out.flush();
+          }
+        }
+      }
+    }
   }
 
   /** Events/s, and the whole process's CPU microseconds per event over the same time. */

@@ -93,6 +93,33 @@ final class FieldTable {
     }
   }
 
+  /**
+   * The number of the field whose name is the ASCII bytes {@code in[from, to)}, or -1. {@code
+   * hash} is the name's {@link String#hashCode}, which for ASCII is the same sum over the bytes.
+   */
+  int id(byte[] in, int from, int to, int hash) {
+    int mask = byHash.length - 1;
+    int length = to - from;
+    for (int i = spread(hash) & mask; ; i = (i + 1) & mask) {
+      String k = byHash[i];
+      if (k == null) {
+        return -1;
+      }
+      if (k.length() == length && sameAscii(k, in, from)) {
+        return idByHash[i];
+      }
+    }
+  }
+
+  private static boolean sameAscii(String k, byte[] in, int from) {
+    for (int j = 0; j < k.length(); j++) {
+      if (k.charAt(j) != in[from + j]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   int size() {
     return names.length;
   }
