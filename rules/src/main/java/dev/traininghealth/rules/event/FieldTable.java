@@ -1,5 +1,6 @@
 package dev.traininghealth.rules.event;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -25,6 +26,8 @@ final class FieldTable {
    */
   private String[] byHash = new String[0];
   private int[] idByHash = new int[0];
+  /** The names of {@link #byHash} as bytes, for the lookup of a name still in the record. */
+  private byte[][] asciiByHash = new byte[0][];
   private String[] names = new String[0];
   private byte[] shapes = new byte[0];
   private FieldTable[] items = new FieldTable[0];
@@ -64,6 +67,7 @@ final class FieldTable {
   private void rehash() {
     int capacity = Integer.highestOneBit(Math.max(4, names.length * 4));
     byHash = new String[capacity];
+    asciiByHash = new byte[capacity][];
     idByHash = new int[capacity];
     for (int id = 0; id < names.length; id++) {
       int i = spread(names[id].hashCode()) & (capacity - 1);
@@ -71,6 +75,7 @@ final class FieldTable {
         i = (i + 1) & (capacity - 1);
       }
       byHash[i] = names[id];
+      asciiByHash[i] = names[id].getBytes(StandardCharsets.ISO_8859_1);
       idByHash[i] = id;
     }
   }
@@ -98,26 +103,16 @@ final class FieldTable {
    * hash} is the name's {@link String#hashCode}, which for ASCII is the same sum over the bytes.
    */
   int id(byte[] in, int from, int to, int hash) {
-    int mask = byHash.length - 1;
-    int length = to - from;
+    int mask = asciiByHash.length - 1;
     for (int i = spread(hash) & mask; ; i = (i + 1) & mask) {
-      String k = byHash[i];
+      byte[] k = asciiByHash[i];
       if (k == null) {
         return -1;
       }
-      if (k.length() == length && sameAscii(k, in, from)) {
+      if (Arrays.equals(k, 0, k.length, in, from, to)) {
         return idByHash[i];
       }
     }
-  }
-
-  private static boolean sameAscii(String k, byte[] in, int from) {
-    for (int j = 0; j < k.length(); j++) {
-      if (k.charAt(j) != in[from + j]) {
-        return false;
-      }
-    }
-    return true;
   }
 
   int size() {
