@@ -28,6 +28,7 @@ final class FieldTable {
   private int[] idByHash = new int[0];
   /** The names of {@link #byHash} as bytes, for the lookup of a name still in the record. */
   private byte[][] asciiByHash = new byte[0][];
+  private byte[][] ascii = new byte[0][];
   private String[] names = new String[0];
   private byte[] shapes = new byte[0];
   private FieldTable[] items = new FieldTable[0];
@@ -57,6 +58,8 @@ final class FieldTable {
     shapes = Arrays.copyOf(shapes, id + 1);
     items = Arrays.copyOf(items, id + 1);
     names[id] = name;
+    ascii = Arrays.copyOf(ascii, id + 1);
+    ascii[id] = name.getBytes(StandardCharsets.ISO_8859_1);
     shapes[id] = shape;
     items[id] = itemFields;
     ids.put(name, id);
@@ -113,6 +116,11 @@ final class FieldTable {
         return idByHash[i];
       }
     }
+  }
+
+  /** The field's name as ASCII bytes. */
+  byte[] ascii(int id) {
+    return ascii[id];
   }
 
   int size() {

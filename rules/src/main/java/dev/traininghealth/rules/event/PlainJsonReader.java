@@ -3,6 +3,7 @@ package dev.traininghealth.rules.event;
 import com.fasterxml.jackson.core.io.NumberInput;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -55,32 +56,21 @@ final class PlainJsonReader {
     if (take('}')) {
       return f;
     }
+    // Agents write the fields in the order the table declares them: try the next one first.
+    int expected = 0;
     while (true) {
       skipSpace();
       if (!take('"')) {
         return null;
       }
-      int start = pos;
-      int hash = 0;
-      while (pos < in.length) {
-        int b = in[pos];
-        if (b == '"') {
-          break;
-        }
-        if (b < 0x20 || b == '\\' || b > 0x7e) { // negative: beyond ASCII
-          return null;
-        }
-        hash = 31 * hash + b;
-        pos++;
-      }
-      if (pos == in.length) {
-        return null;
-      }
-      int id = table.id(in, start, pos, hash);
-      pos++;
+      int id = expected < table.size() ? nameAt(table.ascii(expected)) ? expected : -1 : -1;
       if (id < 0) {
-        return null; // unknown fields are Jackson's: it checks their content
+        id = name(table);
+        if (id < 0) {
+          return null; // unknown fields are Jackson's: it checks their content
+        }
       }
+      expected = id + 1;
       skipSpace();
       if (!take(':')) {
         return null;
@@ -97,6 +87,39 @@ final class PlainJsonReader {
         return null;
       }
     }
+  }
+
+  /** After a name's opening quote: true, past its closing quote, if it is {@code name}. */
+  private boolean nameAt(byte[] name) {
+    int end = pos + name.length;
+    if (end < in.length && in[end] == '"' && Arrays.equals(name, 0, name.length, in, pos, end)) {
+      pos = end + 1;
+      return true;
+    }
+    return false;
+  }
+
+  /** After a name's opening quote: its field's number, past its closing quote, or -1. */
+  private int name(FieldTable table) {
+    int start = pos;
+    int hash = 0;
+    while (pos < in.length) {
+      int b = in[pos];
+      if (b == '"') {
+        break;
+      }
+      if (b < 0x20 || b == '\\' || b > 0x7e) { // negative: beyond ASCII
+        return -1;
+      }
+      hash = 31 * hash + b;
+      pos++;
+    }
+    if (pos == in.length) {
+      return -1;
+    }
+    int id = table.id(in, start, pos, hash);
+    pos++;
+    return id;
   }
 
   private boolean value(RecordFields f, FieldTable table, int id) {
