@@ -91,6 +91,10 @@ public final class DaemonBench {
     }
     int jobs = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
     int perJob = args.length > 1 ? Integer.parseInt(args[1]) : 100;
+    if (Boolean.getBoolean("bench.drainOnly")) {
+      drainOnly(jobs, perJob, Integer.getInteger("bench.drainRounds", 3));
+      System.exit(0);
+    }
     List<String[]> table = new ArrayList<>();
 
     if (!Boolean.getBoolean("bench.endToEndOnly")) {
@@ -340,10 +344,16 @@ public final class DaemonBench {
    * to the last, so the daemon's start and its group join are not counted.
    */
   private static double[] drain(CollectorRegistry registry, long total) throws Exception {
+    return drain(registry, total, () -> {}, () -> {});
+  }
+
+  private static double[] drain(CollectorRegistry registry, long total, Runnable atStart,
+      Runnable atEnd) throws Exception {
     double first;
     while ((first = evaluated(registry)) == 0) {
       Thread.sleep(5);
     }
+    atStart.run();
     long cpu0 = processCpuNanos();
     long t0 = System.nanoTime();
     double seen = first;
@@ -361,7 +371,52 @@ public final class DaemonBench {
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
     double n = total - first;
-    return new double[] {n / seconds, (processCpuNanos() - cpu0) / 1e3 / n};
+    long cpu = processCpuNanos() - cpu0;
+    atEnd.run();
+    return new double[] {n / seconds, cpu / 1e3 / n};
+  }
+
+  /**
+   * The drain alone, for profiling and A/B runs: a backlog of {@code jobs x perJob} events, then
+   * {@code rounds} daemons of fresh groups read it whole one after the other; the first warms the
+   * JIT and is not printed.
+   */
+  private static void drainOnly(int jobs, int perJob, int rounds) throws Exception {
+    Path dir = Files.createTempDirectory("daemon-bench");
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0)) {
+      String bootstrap = kafka.bootstrapServers();
+      createEventsTopic(bootstrap, 12);
+      produce(bootstrap, encode("backlog-", jobs, perJob));
+      long total = eventsInTopic(bootstrap);
+      for (int round = 0; round <= rounds; round++) {
+        System.out.println("drain " + round + " starts");
+        System.out.flush();
+        try (Daemon daemon = Daemon.start(benchDaemon(bootstrap, "th-drain-" + round, jobs))) {
+          Map<String, Long> threads0 = new HashMap<>();
+          Map<String, Long> threads1 = new HashMap<>();
+          double[] drain = drain(daemon.registry(), total, () -> threadCpu(threads0),
+              () -> threadCpu(threads1));
+          if (round > 0) {
+            StringBuilder b = new StringBuilder("  CPU us/event by thread:");
+            double java = 0;
+            for (Map.Entry<String, Long> e : threads1.entrySet()) {
+              double us = (e.getValue() - threads0.getOrDefault(e.getKey(), 0L)) / 1e3 / total;
+              java += us;
+              if (us >= 0.05) {
+                b.append(String.format(Locale.ROOT, " %s %.2f,", e.getKey(), us));
+              }
+            }
+            b.append(String.format(Locale.ROOT, " not Java threads (GC, JIT) %.2f",
+                drain[1] - java));
+            System.out.println(b);
+            System.out.printf(Locale.ROOT,
+                "drain %d: %,d events, %,.0f events/s, %.2f us CPU per event%n", round, total,
+                drain[0], drain[1]);
+            System.out.flush();
+          }
+        }
+      }
+    }
   }
 
   /** Events/s, and the whole process's CPU microseconds per event over the same time. */
@@ -461,6 +516,18 @@ public final class DaemonBench {
       return new double[] {Double.NaN, Double.NaN};
     }
     return new double[] {l[l.length / 2], l[Math.min(l.length - 1, (int) (l.length * 0.99))]};
+  }
+
+  /** The CPU time of every live thread, summed by name with digits dropped. */
+  private static void threadCpu(Map<String, Long> into) {
+    for (java.lang.management.ThreadInfo t : CPU.getThreadInfo(CPU.getAllThreadIds())) {
+      if (t != null) {
+        long ns = CPU.getThreadCpuTime(t.getThreadId());
+        if (ns > 0) {
+          into.merge(t.getThreadName().replaceAll("[0-9]+", "N"), ns, Long::sum);
+        }
+      }
+    }
   }
 
   private static long processCpuNanos() {

@@ -300,6 +300,11 @@ public final class EventCodec {
     static final int REASON = FIELDS.scalar("reason");
   }
 
+  /** The top-level fields the decoder knows, for the tests of {@link PlainJsonReader}. */
+  static FieldTable topFields() {
+    return Top.FIELDS;
+  }
+
   /**
    * Parses one record; never throws anything but {@link MalformedEventException}. One streaming
    * pass reads the known fields into typed slots ({@link RecordFields}); they are checked after
@@ -313,6 +318,19 @@ public final class EventCodec {
       throw new MalformedEventException(Kind.TOO_LARGE,
           "record of " + record.length + " bytes exceeds the limit of " + MAX_RECORD_BYTES);
     }
+    RecordFields root = PlainJsonReader.read(record, Top.FIELDS);
+    if (root == null) {
+      root = readWithJackson(record);
+    }
+    try {
+      return decodeObject(root);
+    } catch (IllegalArgumentException | NullPointerException ex) {
+      throw new MalformedEventException(ex.getMessage(), ex);
+    }
+  }
+
+  /** Any record: what the plain reader leaves, and the answer to all that is not JSON. */
+  private RecordFields readWithJackson(byte[] record) throws MalformedEventException {
     RecordFields root = null;
     try (JsonParser p = factory.createParser(record)) {
       JsonToken t = p.nextToken();
@@ -331,11 +349,7 @@ public final class EventCodec {
     if (root == null) {
       throw new MalformedEventException(Kind.NOT_JSON, "an event must be a JSON object");
     }
-    try {
-      return decodeObject(root);
-    } catch (IllegalArgumentException | NullPointerException ex) {
-      throw new MalformedEventException(ex.getMessage(), ex);
-    }
+    return root;
   }
 
   private static Event decodeObject(RecordFields f) throws MalformedEventException {

@@ -1,5 +1,6 @@
 package dev.traininghealth.rules.event;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -25,6 +26,9 @@ final class FieldTable {
    */
   private String[] byHash = new String[0];
   private int[] idByHash = new int[0];
+  /** The names of {@link #byHash} as bytes, for the lookup of a name still in the record. */
+  private byte[][] asciiByHash = new byte[0][];
+  private byte[][] ascii = new byte[0][];
   private String[] names = new String[0];
   private byte[] shapes = new byte[0];
   private FieldTable[] items = new FieldTable[0];
@@ -54,6 +58,8 @@ final class FieldTable {
     shapes = Arrays.copyOf(shapes, id + 1);
     items = Arrays.copyOf(items, id + 1);
     names[id] = name;
+    ascii = Arrays.copyOf(ascii, id + 1);
+    ascii[id] = name.getBytes(StandardCharsets.ISO_8859_1);
     shapes[id] = shape;
     items[id] = itemFields;
     ids.put(name, id);
@@ -64,6 +70,7 @@ final class FieldTable {
   private void rehash() {
     int capacity = Integer.highestOneBit(Math.max(4, names.length * 4));
     byHash = new String[capacity];
+    asciiByHash = new byte[capacity][];
     idByHash = new int[capacity];
     for (int id = 0; id < names.length; id++) {
       int i = spread(names[id].hashCode()) & (capacity - 1);
@@ -71,6 +78,7 @@ final class FieldTable {
         i = (i + 1) & (capacity - 1);
       }
       byHash[i] = names[id];
+      asciiByHash[i] = names[id].getBytes(StandardCharsets.ISO_8859_1);
       idByHash[i] = id;
     }
   }
@@ -91,6 +99,28 @@ final class FieldTable {
         return idByHash[i];
       }
     }
+  }
+
+  /**
+   * The number of the field whose name is the ASCII bytes {@code in[from, to)}, or -1. {@code
+   * hash} is the name's {@link String#hashCode}, which for ASCII is the same sum over the bytes.
+   */
+  int id(byte[] in, int from, int to, int hash) {
+    int mask = asciiByHash.length - 1;
+    for (int i = spread(hash) & mask; ; i = (i + 1) & mask) {
+      byte[] k = asciiByHash[i];
+      if (k == null) {
+        return -1;
+      }
+      if (Arrays.equals(k, 0, k.length, in, from, to)) {
+        return idByHash[i];
+      }
+    }
+  }
+
+  /** The field's name as ASCII bytes. */
+  byte[] ascii(int id) {
+    return ascii[id];
   }
 
   int size() {

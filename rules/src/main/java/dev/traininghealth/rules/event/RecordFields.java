@@ -59,6 +59,48 @@ final class RecordFields {
     this.index = index;
   }
 
+  // ------------------------------------------------------------------ filling by another reader
+
+  /** An object with no field read yet, for {@link PlainJsonReader} to fill. */
+  static RecordFields empty(FieldTable table, String parent, int index) {
+    return new RecordFields(table, parent, index);
+  }
+
+  void setString(int id, String s) {
+    set(id, STRING, 0, s);
+  }
+
+  void setInteger(int id, long v) {
+    set(id, INTEGER, v, null);
+  }
+
+  void setFloat(int id, double v) {
+    set(id, FLOAT, Double.doubleToRawLongBits(v), null);
+  }
+
+  /** Always true, so a reader can chain it. */
+  boolean setBoolean(int id) {
+    set(id, BOOLEAN, 0, null);
+    return true;
+  }
+
+  /** Always true, so a reader can chain it. */
+  boolean setNull(int id) {
+    set(id, NULL, 0, null);
+    return true;
+  }
+
+  /** An array field of objects, every item an object (a reader of the plain subset). */
+  void setObjects(int id, List<RecordFields> items) {
+    set(id, ARRAY, 0, items);
+  }
+
+  private void set(int id, byte kind, long value, Object ref) {
+    kinds[id] = kind;
+    bits[id] = value;
+    refs[id] = ref;
+  }
+
   // ------------------------------------------------------------------ reading
 
   /**

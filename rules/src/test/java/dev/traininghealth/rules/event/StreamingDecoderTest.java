@@ -127,6 +127,55 @@ class StreamingDecoderTest {
   }
 
   @Test
+  void readsTheRecordsAgentsSendWithoutJacksonAndAsTheTreeDecoderDid() {
+    int plain = 0;
+    for (byte[] record : ValidRecords.encodedEvents()) {
+      assertEquals(outcomeOfTree(record), outcomeOfStreaming(record));
+      plain += PlainJsonReader.read(record, EventCodec.topFields()) != null ? 1 : 0;
+    }
+    // Only nonfinite (rows, cols) and job_started (config) records need Jackson.
+    assertTrue(plain >= ValidRecords.encodedEvents().size() / 2, "plain " + plain);
+    assertTrue(PlainJsonReader.read(("{" + HEAD + ",\"loss\":0.5,\"layers\":[{\"layer\":"
+        + "\"0\",\"grad_norm\":0.30000000000000004}]}").getBytes(StandardCharsets.UTF_8),
+        EventCodec.topFields()) != null);
+  }
+
+  @Test
+  void answersTheEdgesOfThePlainReaderAsTheTreeDecoderDid() {
+    String[] values = {
+      "-0", "-0.0", "0", "0.0", "1e400", "-1e400", "1E-400", "2.5e+3", "2.5E3", "1.", ".5",
+      "01", "-", "+1", "1e", "1e+", "--1", "0x10", "999999999999999999", "-999999999999999999",
+      "9999999999999999999", "-9223372036854775808", "123456789012345678901234567890",
+      "0.1234567890123456789012345678901234", "1" + "0".repeat(40), "true", "false", "null",
+      "nul", "truex", "tru", "\"NaN\"", "\"Infinity\"", "\"-Infinity\"", "\"nan\"", "NaN",
+      "1x", "1 ", "1\t", "\"\\u0031\"", "\"caf\u00e9\"",
+    };
+    for (String v : values) {
+      assertSameAnswer("{" + HEAD + ",\"loss\":" + v + "}");
+      assertSameAnswer("{" + HEAD + ",\"batch_size\":" + v + ",\"loss\":1}");
+      assertSameAnswer("{" + HEAD + ",\"loss\":1,\"layers\":[{\"layer\":\"a\",\"grad_norm\":"
+          + v + "}]}");
+      assertSameAnswer("{" + HEAD.replace("\"job\":\"j\"", "\"job\":" + v) + ",\"loss\":1}");
+    }
+    assertSameAnswer(" {\n\t" + HEAD.replace(",", " ,\r\n ").replace(":", " : ")
+        + " , \"loss\" : 1 , \"layers\" : [ { \"layer\" : \"a\" } , { } ] }\n ");
+    assertSameAnswer("{" + HEAD + ",\"loss\":1,\"layers\":[]}");
+    assertSameAnswer("{" + HEAD + ",\"loss\":1,\"layers\":[{\"layer\":\"a\"},]}");
+    assertSameAnswer("{" + HEAD + ",\"loss\":1,}");
+    assertSameAnswer("{" + HEAD + ",\"loss\":1");
+    assertSameAnswer("{" + HEAD + ",\"loss\":1,\"layers\":[{\"layer\":\"a\"}");
+    assertSameAnswer("{" + HEAD + ",\"loss\":1,\"los\":2}");
+    assertSameAnswer("{" + HEAD + ",\"loss\":1,\"lossy\":2}");
+    assertSameAnswer("{" + HEAD + ",\"loss\":1,\"lo\\u0073s\":2}");
+    assertSameAnswer("{" + HEAD + ",\"loss\":1,\"layers\":{}}");
+    assertSameAnswer("{" + HEAD + ",\"loss\":1,\"step_ms\":[]}");
+    assertSameAnswer("{" + HEAD + ",\"job\":\"tab\there\",\"loss\":1}");
+    assertSameAnswer("\u00ef\u00bb\u00bf{" + HEAD + ",\"loss\":1}");
+    assertSameAnswer("{}");
+    assertSameAnswer("{ }");
+  }
+
+  @Test
   void looksOnlyAtTheFirstValueOfTheRecord() {
     assertSameAnswer("{" + HEAD + ",\"loss\":1} trailing {");
     assertSameAnswer("[1,2] {" + HEAD + ",\"loss\":1}");
