@@ -64,7 +64,8 @@ public final class MixedStream {
           .learningRate(0.1).gradNorm(g).layers(layers).build());
       if (t % 25 == 0) {
         out.add(Activations.of(header(t, null), List.of(
-            Activations.LayerActivity.of("0", t % 200 < 50 ? 0.9 : 0.1, 0.2),
+            Activations.LayerActivity.of("0", t % 200 < 50 ? 0.9 : 0.1,
+                t % 250 < 60 ? 0.8 : 0.1, 0.2),
             Activations.LayerActivity.of("1", Double.NaN, t % 300 < 60 ? 0.7 : 0.1))));
       }
       if (t % 50 == 0) {
