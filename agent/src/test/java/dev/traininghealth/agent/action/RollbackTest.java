@@ -64,6 +64,34 @@ class RollbackTest {
   }
 
   @Test
+  void skipsCopiesTakenWhileTheLossRanAway() {
+    try (ActionHarness h = ActionHarness.tiny(ActionSettings.builder().rollbackEvery(2).rollbackKeep(3))) {
+      h.steps(6); // iterations 0..5: copies 0, 2, 4, all good (loss about ln 3)
+      h.net.params().muli(1000); // logits in the thousands: finite, and far above the copies' loss
+      h.steps(6); // copies 6, 8, 10 come out finite but huge
+      assertTrue(h.net.score() > 10 * Math.log(3), "the loss ran away: " + h.net.score());
+      ActionResult r = h.apply("rollback", Map.of());
+      assertEquals(Outcome.APPLIED, r.outcome(), r.reason());
+      assertTrue(r.reason().contains("end of iteration 4"), r.reason());
+      h.steps(2);
+      assertTrue(h.net.score() < 2, "back where it was: " + h.net.score());
+    }
+  }
+
+  @Test
+  void acceptsCopiesAgainOnceTheLossStayedHigh() {
+    try (ActionHarness h = ActionHarness.tiny(ActionSettings.builder().rollbackEvery(1).rollbackKeep(2))) {
+      h.steps(3);
+      h.net.params().muli(1000);
+      h.steps(RollbackSnapshots.PATIENCE + 4); // iterations 3..; copy 3 is the first refused
+      ActionResult r = h.apply("rollback", Map.of());
+      assertEquals(Outcome.APPLIED, r.outcome(), r.reason());
+      // PATIENCE refusals (copies 3..12), then copies from 13 on count again.
+      assertTrue(r.reason().matches(".*end of iteration 1[3-9].*"), r.reason());
+    }
+  }
+
+  @Test
   void failsWithAReasonWhenSnapshotsAreOff() {
     try (ActionHarness h = ActionHarness.tiny(ActionSettings.builder().rollbackEvery(0))) {
       h.steps(3);
