@@ -19,6 +19,12 @@ import java.util.TreeSet;
  * "Commands (agent side)" section documents every key.
  */
 public final class ActionSettings {
+  /**
+   * {@code actions.rollback.every=auto}: a snapshot as often as its copy costs at most 1% of the
+   * step time (every iteration on small nets), see {@code RollbackSnapshots}.
+   */
+  public static final int ROLLBACK_AUTO = -1;
+
   /** Environment variable read for the shared key when neither key option is given. */
   public static final String KEY_ENV = "TRAINING_HEALTH_COMMAND_KEY";
 
@@ -94,7 +100,10 @@ public final class ActionSettings {
     this.checkpointDir = b.checkpointDir == null ? "" : b.checkpointDir;
     this.checkpointKeep = atLeast("actions.checkpoint.keep", b.checkpointKeep, 1);
     this.checkpointEvery = atLeast("actions.checkpoint.every", b.checkpointEvery, 0);
-    this.rollbackEvery = atLeast("actions.rollback.every", b.rollbackEvery, 0);
+    if (b.rollbackEvery != ROLLBACK_AUTO) {
+      atLeast("actions.rollback.every", b.rollbackEvery, 0);
+    }
+    this.rollbackEvery = b.rollbackEvery;
     this.rollbackKeep = atLeast("actions.rollback.keep", b.rollbackKeep, 1);
     this.swaEvery = atLeast("actions.swa.every", b.swaEvery, 1);
     this.swaBatchNormBatches = atLeast("actions.swa.bn.batches", b.swaBatchNormBatches, 0);
@@ -176,7 +185,7 @@ public final class ActionSettings {
           b.checkpointEvery(parseInt(k, v));
           break;
         case "actions.rollback.every":
-          b.rollbackEvery(parseInt(k, v));
+          b.rollbackEvery("auto".equals(v.trim()) ? ROLLBACK_AUTO : parseInt(k, v));
           break;
         case "actions.rollback.keep":
           b.rollbackKeep(parseInt(k, v));
@@ -316,6 +325,10 @@ public final class ActionSettings {
     return checkpointEvery;
   }
 
+  /**
+   * Iterations between rollback snapshots: {@link #ROLLBACK_AUTO} (the default) for a cadence
+   * the snapshots set themselves from their measured cost, 0 for none.
+   */
   public int rollbackEvery() {
     return rollbackEvery;
   }
@@ -357,7 +370,8 @@ public final class ActionSettings {
     m.put("actions.checkpoint.dir", checkpointDir);
     m.put("actions.checkpoint.keep", String.valueOf(checkpointKeep));
     m.put("actions.checkpoint.every", String.valueOf(checkpointEvery));
-    m.put("actions.rollback.every", String.valueOf(rollbackEvery));
+    m.put("actions.rollback.every",
+        rollbackEvery == ROLLBACK_AUTO ? "auto" : String.valueOf(rollbackEvery));
     m.put("actions.rollback.keep", String.valueOf(rollbackKeep));
     m.put("actions.swa.every", String.valueOf(swaEvery));
     m.put("actions.swa.bn.batches", String.valueOf(swaBatchNormBatches));
@@ -380,7 +394,7 @@ public final class ActionSettings {
     private String checkpointDir;
     private int checkpointKeep = 3;
     private int checkpointEvery;
-    private int rollbackEvery = 10;
+    private int rollbackEvery = ROLLBACK_AUTO;
     private int rollbackKeep = 2;
     private int swaEvery = 10;
     private int swaBatchNormBatches = 8;

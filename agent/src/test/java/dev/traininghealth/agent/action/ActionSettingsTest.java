@@ -64,4 +64,16 @@ class ActionSettingsTest {
     assertThrows(IllegalArgumentException.class,
         () -> AgentConfig.fromMap(Map.of("actions.allow", "lr_kick,explode")));
   }
+
+  @Test
+  void rollbackCadenceIsAutoByDefaultAndTakesANumberOrAuto() {
+    assertEquals(ActionSettings.ROLLBACK_AUTO, AgentConfig.fromMap(Map.of()).actions().rollbackEvery());
+    assertEquals("auto", AgentConfig.fromMap(Map.of()).describe().get("actions.rollback.every"));
+    assertEquals(7, AgentConfig.fromMap(Map.of("actions.rollback.every", "7")).actions().rollbackEvery());
+    assertEquals(ActionSettings.ROLLBACK_AUTO,
+        AgentConfig.fromMap(Map.of("actions.rollback.every", "auto")).actions().rollbackEvery());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> AgentConfig.fromMap(Map.of("actions.rollback.every", "-2")));
+    assertTrue(e.getMessage().contains("actions.rollback.every"), e.getMessage());
+  }
 }

@@ -92,6 +92,59 @@ class RollbackTest {
   }
 
   @Test
+  void autoCadenceRollsBackOnlyAFewStepsOfASmallNet() {
+    try (ActionHarness h = ActionHarness.tiny(ActionSettings.builder())) {
+      h.steps(30);
+      ActionResult r = h.apply("rollback", Map.of());
+      assertEquals(Outcome.APPLIED, r.outcome(), r.reason());
+      int at = Integer.parseInt(r.reason().replaceAll(".*end of iteration (\\d+);.*", "$1"));
+      // A copy every 10th would give 20; a copy of this net costs a few microseconds.
+      assertTrue(at > 20, r.reason());
+    }
+  }
+
+  @Test
+  void autoCadenceSpacesCopiesThatCostMoreThanOnePercentOfAStep() {
+    RollbackSnapshots s = new RollbackSnapshots(ActionSettings.ROLLBACK_AUTO, 2);
+    assertEquals(1, s.cadence(), "nothing measured yet: copy every iteration");
+    try (ActionHarness h = ActionHarness.tiny(ActionSettings.builder())) {
+      for (int i = 0; i < 5; i++) {
+        s.atBoundary(h.net, i, 1.0); // back to back: the step is about as long as the copy
+      }
+      assertTrue(s.cadence() > 10, "a copy as long as a step is spaced out: " + s.cadence());
+      assertTrue(s.cadence() <= RollbackSnapshots.AUTO_MAX_EVERY);
+    }
+  }
+
+  @Test
+  void restoresTheNewestCopyTakenBeforeTheLossClimbed() {
+    RollbackSnapshots s = new RollbackSnapshots(1, 8);
+    double[] losses = {1.0, 0.9, 0.8, 0.8, 1.2, 1.7, 3.0, 6.0}; // confirms copies 0..7
+    try (ActionHarness h = ActionHarness.tiny(ActionSettings.builder())) {
+      s.atBoundary(h.net, 0, Double.NaN);
+      for (int i = 1; i <= losses.length; i++) {
+        s.atBoundary(h.net, i, losses[i - 1]);
+      }
+      // The lowest is 0.8 (copies 2, 3); 5's 1.7 is the newest within twice that.
+      assertEquals(4, s.restore(h.net, -1), s.describe());
+    }
+  }
+
+  @Test
+  void autoCadenceKeepsCopiesReachingTenIterationsBack() {
+    try (ActionHarness h = ActionHarness.tiny(ActionSettings.builder())) {
+      RollbackSnapshots s = new RollbackSnapshots(ActionSettings.ROLLBACK_AUTO, 2);
+      for (int i = 0; i < 30; i++) {
+        h.step();
+        s.atBoundary(h.net, i, h.net.score());
+      }
+      // Whatever the measured cadence, the copies reach ten iterations back.
+      assertTrue(s.kept() * s.cadence() >= RollbackSnapshots.AUTO_SPAN,
+          s.kept() + " copies every " + s.cadence() + " iterations");
+    }
+  }
+
+  @Test
   void failsWithAReasonWhenSnapshotsAreOff() {
     try (ActionHarness h = ActionHarness.tiny(ActionSettings.builder().rollbackEvery(0))) {
       h.steps(3);
