@@ -231,12 +231,14 @@ public final class ActionExecutor implements BoundaryTask {
     if (!withinLr(combined)) {
       return outOfLrBounds("persistent scale x factor", combined);
     }
-    lr.kick(m, f, n, iter, epoch);
+    boolean cosine = "cosine".equals(c.string("shape", "flat"));
+    lr.kick(m, f, n, cosine, iter, epoch);
     return Verdict.applied(
         String.format(Locale.ROOT,
-            "learning rate x%s for iterations %d..%d, then back to the schedule (next: %.6g,"
+            "learning rate x%s for iterations %d..%d%s, then back to the schedule (next: %.6g,"
                 + " schedule: %.6g)",
-            fmt(f), iter + 1, iter + n, lr.factor() * lr.scheduled(m, iter + 1, epoch),
+            fmt(f), iter + 1, iter + n, cosine ? ", falling to x1 along half a cosine" : "",
+            lr.factor() * lr.scheduled(m, iter + 1, epoch),
             lr.scheduled(m, iter + 1, epoch)));
   }
 

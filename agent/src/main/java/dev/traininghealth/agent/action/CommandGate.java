@@ -75,6 +75,10 @@ final class CommandGate {
           if (v != null) {
             return v;
           }
+          String shape = c.string("shape", "flat");
+          if (!"flat".equals(shape) && !"cosine".equals(shape)) {
+            return Verdict.rejected("bad parameter: shape must be flat or cosine, got '" + shape + "'");
+          }
           double n = c.number("iterations", 100);
           if (n != Math.rint(n)) {
             return Verdict.rejected("bad parameter: iterations must be a whole number, got " + n);

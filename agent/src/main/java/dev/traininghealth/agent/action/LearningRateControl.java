@@ -26,13 +26,38 @@ final class LearningRateControl {
   private double scale = 1;
   private double kick = 1;
   private long kickUntil = -1;
+  private double kickPeak = 1;
+  private long kickFrom = -1;
+  private boolean kickCosine;
   private boolean frozen;
 
   /** Scales the rate by {@code factor} for the next {@code iterations} steps after {@code iter}. */
   void kick(Model m, double factor, int iterations, int iter, int epoch) {
+    kick(m, factor, iterations, false, iter, epoch);
+  }
+
+  /**
+   * As {@link #kick(Model, double, int, int, int)}; with {@code cosine} the factor falls from
+   * {@code factor} to 1 along half a cosine over the kick, as one warm restart of SGDR
+   * (Loshchilov and Hutter, ICLR 2017) does: a run pushed out of a flat region then anneals into
+   * the basin it reached instead of bouncing across it at the full factor until the kick ends.
+   */
+  void kick(Model m, double factor, int iterations, boolean cosine, int iter, int epoch) {
+    kickPeak = factor;
+    kickFrom = iter;
+    kickCosine = cosine;
     kick = factor;
     kickUntil = (long) iter + iterations;
     apply(m, iter, epoch);
+  }
+
+  /** The kick's factor for the step after the boundary of {@code iter}. */
+  private double kickAt(int iter) {
+    if (!kickCosine) {
+      return kickPeak;
+    }
+    double frac = (double) (iter - kickFrom) / (kickUntil - kickFrom);
+    return 1 + (kickPeak - 1) * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, Math.max(0, frac))));
   }
 
   /** Multiplies the persistent factor. */
@@ -84,6 +109,10 @@ final class LearningRateControl {
     if (kick != 1 && iter >= kickUntil) {
       kick = 1;
       kickUntil = -1;
+      apply(m, iter, epoch);
+    } else if (kick != 1 && kickCosine) {
+      // Never exactly 1 before the end, so the override stays until the kick ends.
+      kick = Math.max(Math.nextUp(1.0), kickAt(iter));
       apply(m, iter, epoch);
     } else if (!originals.isEmpty()) {
       apply(m, iter, epoch);

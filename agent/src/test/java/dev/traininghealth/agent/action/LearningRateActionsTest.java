@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.traininghealth.rules.event.ActionResult;
 import dev.traininghealth.rules.event.ActionResult.Outcome;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
@@ -93,6 +94,37 @@ class LearningRateActionsTest {
       assertTrue(h.results().get(2).reason().contains("persistent scale would be 0.0075"),
           h.describe());
       assertEquals(0.25, h.executor.learningRateFactor(), 1e-12);
+    }
+  }
+
+  @Test
+  void cosineKickFallsFromItsFactorToOneOverItsIterations() {
+    MultiLayerNetwork net = ActionHarness.tinyNet(11, new Sgd(0.05));
+    try (ActionHarness h = new ActionHarness(net, ActionHarness.tinyBatch(5), ActionSettings.builder())) {
+      h.step();
+      ActionResult r = h.apply("lr_kick", Map.of("factor", 10.0, "iterations", 100L, "shape", "cosine"));
+      assertEquals(Outcome.APPLIED, r.outcome(), r.reason());
+      assertTrue(r.reason().contains("half a cosine"), r.reason());
+      assertEquals(10.0, h.executor.learningRateFactor(), 1e-9);
+      h.steps(50);
+      assertEquals(5.5, h.executor.learningRateFactor(), 0.2, "halfway: 1 + 9 x 0.5");
+      h.steps(40);
+      double late = h.executor.learningRateFactor();
+      assertTrue(late > 1 && late < 1.5, "near the end: " + late);
+      h.steps(15);
+      assertEquals(1.0, h.executor.learningRateFactor(), "the kick ended, the schedule is back");
+      assertEquals(0.05, net.getLayerWiseConfigurations().getConf(0).getLayer()
+          .getUpdaterByParam("W").getLearningRate(0, 0), 1e-12);
+    }
+  }
+
+  @Test
+  void rejectsAKickOfUnknownShape() {
+    try (ActionHarness h = ActionHarness.tiny(ActionSettings.builder())) {
+      h.step();
+      ActionResult r = h.apply("lr_kick", Map.of("factor", 10.0, "shape", "sawtooth"));
+      assertEquals(Outcome.REJECTED, r.outcome());
+      assertTrue(r.reason().contains("shape must be flat or cosine"), r.reason());
     }
   }
 }
