@@ -21,7 +21,13 @@ import java.util.Locale;
  *       AUTOTRAINER, Zhang et al., ICSE 2021), from the per-layer list when the agent sends it.
  * </ul>
  *
- * {@code consecutive} defaults to 3 so that one large but harmless step does not fire. The median
+ * {@code consecutive} defaults to 3 so that one large but harmless step does not fire. With
+ * {@code unless_loss_falls} (off by default) the run of {@code consecutive} iterations does not
+ * fire while the loss is below where it was before the run began: large gradients on a loss that
+ * is falling fast are a steep descent, not a blow-up. The zoo's saddle, once a curvature step
+ * has freed it, crosses the default bound (batch-summed gradients above 1e4) for a few dozen
+ * iterations while its loss falls by orders of magnitude; a rule that rolls back on this detector
+ * would undo that descent. The median
  * test waits for {@code median_window / 4} iterations of history. Delay: {@code consecutive}
  * iterations after onset.
  */
@@ -37,13 +43,19 @@ public final class ExplodingGradientsDetector implements Detector {
               ParamSpec.integer("median_window", 100, 8, "iterations in the rolling median"),
               ParamSpec.number("layer_ratio", 70, 1,
                   "first/last layer gradient norm ratio that is too much (AUTOTRAINER)"),
-              ParamSpec.integer("consecutive", 3, 1, "iterations in a row the condition holds")),
+              ParamSpec.integer("consecutive", 3, 1, "iterations in a row the condition holds"),
+              ParamSpec.bool("unless_loss_falls", false,
+                  "not while the loss is below where it was before the condition began")),
           ExplodingGradientsDetector::new);
 
   private final double maxNorm;
   private final double medianFactor;
   private final double layerRatio;
   private final int consecutive;
+  private final boolean unlessLossFalls;
+  /** The loss of the iteration before the current one, and of the one before the run began. */
+  private double prevLoss = Double.NaN;
+  private double lossBeforeRun = Double.NaN;
   private final DoubleRing norms;
   private final double[] scratch;
   private final int refreshEvery;
@@ -58,6 +70,7 @@ public final class ExplodingGradientsDetector implements Detector {
     this.medianFactor = p.number("median_factor");
     this.layerRatio = p.number("layer_ratio");
     this.consecutive = p.size("consecutive");
+    this.unlessLossFalls = p.bool("unless_loss_falls");
     int w = p.size("median_window");
     this.norms = new DoubleRing(w);
     this.scratch = new double[w];
@@ -104,6 +117,8 @@ public final class ExplodingGradientsDetector implements Detector {
         sinceRefresh = 0;
       }
     }
+    double before = prevLoss;
+    prevLoss = it.loss();
     if (why == null) {
       run = 0;
       if (!Double.isNaN(g) || !Double.isNaN(ratio)) {
@@ -111,7 +126,14 @@ public final class ExplodingGradientsDetector implements Detector {
       }
       return last;
     }
-    run++;
+    if (run++ == 0) {
+      lossBeforeRun = before;
+    }
+    if (unlessLossFalls && it.loss() < lossBeforeRun) {
+      // Descending steeply: NaN compares false, so a loss gone non-finite does not count here.
+      last = Finding.clear();
+      return last;
+    }
     if (run >= consecutive) {
       last =
           Finding.active(

@@ -46,6 +46,32 @@ class GradientDetectorsTest {
   }
 
   @Test
+  void explodingUnlessLossFallsIgnoresLargeGradientsOnAFallingLoss() {
+    // A steep descent: gradients above the bound while the loss falls tenfold a step; then the
+    // loss turns and climbs with the gradients still large, which is a blow-up.
+    List<Event> events = new ArrayList<>();
+    double loss = 100;
+    for (int t = 1; t <= 20; t++) {
+      loss = t <= 5 ? 100 : t <= 12 ? loss / 10 : loss * 100;
+      events.add(s.iteration(t, loss, t <= 5 ? 1 : 50, List.of()));
+    }
+    Map<String, Object> p = Map.of("max_norm", 10.0, "consecutive", 2L);
+    assertEquals(7, Runs.firstActive(Runs.detector("exploding_gradients", p), events),
+        "without the option the descent fires");
+    Map<String, Object> q = new java.util.HashMap<>(p);
+    q.put("unless_loss_falls", true);
+    // The run began at 6, after a loss of 100; the loss is below that until it climbs from
+    // 1e-5 (12) by 100x a step to 1000 at 16.
+    assertEquals(16, Runs.firstActive(Runs.detector("exploding_gradients", q), events));
+    List<Event> nan = new ArrayList<>();
+    for (int t = 1; t <= 10; t++) {
+      nan.add(s.iteration(t, t <= 5 ? 1.0 : Double.NaN, t <= 5 ? 1 : 50, List.of()));
+    }
+    assertEquals(7, Runs.firstActive(Runs.detector("exploding_gradients", q), nan),
+        "a loss gone NaN is not falling");
+  }
+
+  @Test
   void explodingStaysSilentOnAGradientThatIsExactlyZero() {
     // The zoo's saddle: w = 0, the gradient is 0 at every step, so its median is 0 too.
     List<Event> events = new ArrayList<>();
