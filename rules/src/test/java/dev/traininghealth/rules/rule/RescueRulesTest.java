@@ -118,28 +118,23 @@ class RescueRulesTest {
   }
 
   private static List<Event> blindSamples(String job, double... blindFractions) {
-    Synthetic s = new Synthetic(job, 5);
-    List<Event> out = new ArrayList<>();
-    for (int k = 0; k < blindFractions.length; k++) {
-      for (int t = 20 * k + 1; t <= 20 * (k + 1); t++) {
-        out.add(s.iteration(t, Math.exp(-t / 10.0), 1e-3, List.of()));
-      }
-      out.add(Activations.of(s.header(20L * (k + 1)),
-          List.of(Activations.LayerActivity.relu("layer0", 0.0, blindFractions[k]))));
-    }
-    return out;
+    return samples(job, f -> Activations.LayerActivity.relu("layer0", 0.0, f), blindFractions);
   }
 
-  /** Iterations 1..20k with a loss falling fast, and an activations sample every 20. */
   private static List<Event> deadSamples(String job, double... deadFractions) {
+    return samples(job, f -> Activations.LayerActivity.of("layer0", f, Double.NaN), deadFractions);
+  }
+
+  /** Iterations 1..20k with a loss falling fast, and an activations sample of one layer every 20. */
+  private static List<Event> samples(String job,
+      java.util.function.DoubleFunction<Activations.LayerActivity> layer, double... fractions) {
     Synthetic s = new Synthetic(job, 5);
     List<Event> out = new ArrayList<>();
-    for (int k = 0; k < deadFractions.length; k++) {
+    for (int k = 0; k < fractions.length; k++) {
       for (int t = 20 * k + 1; t <= 20 * (k + 1); t++) {
         out.add(s.iteration(t, Math.exp(-t / 10.0), 1e-3, List.of()));
       }
-      out.add(Activations.of(s.header(20L * (k + 1)),
-          List.of(Activations.LayerActivity.of("layer0", deadFractions[k], Double.NaN))));
+      out.add(Activations.of(s.header(20L * (k + 1)), List.of(layer.apply(fractions[k]))));
     }
     return out;
   }
