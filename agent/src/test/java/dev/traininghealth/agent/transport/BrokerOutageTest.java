@@ -122,8 +122,9 @@ class BrokerOutageTest {
               + " %.2f ms, max after restart %.2f ms, dropped %d%n",
           before, worstBefore, worstDuring, worstAfter, listener.dropped());
       // A step that waited for the producer would take at least its request timeout (1 s);
-      // 200 ms leaves room for a noisy shared machine.
-      assertTrue(worstDuring < 200, "a step took " + worstDuring + " ms during the outage");
+      // 500 ms leaves room for a noisy shared machine (a fresh-clone CI run with other builds on
+      // the 2 cores saw one step of 245 ms during the outage).
+      assertTrue(worstDuring < 500, "a step took " + worstDuring + " ms during the outage");
 
       List<Event> events = consumeUntilFinished(kafka);
       JobFinished finished = (JobFinished) events.get(events.size() - 1);
