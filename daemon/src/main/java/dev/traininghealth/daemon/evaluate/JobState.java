@@ -1,5 +1,6 @@
 package dev.traininghealth.daemon.evaluate;
 
+import dev.traininghealth.rules.event.ActionResult;
 import dev.traininghealth.rules.event.Curvature;
 import dev.traininghealth.rules.event.Event;
 import dev.traininghealth.rules.event.Heartbeat;
@@ -147,11 +148,27 @@ final class JobState {
         dropped = f.dropped();
         metrics.dropped(dropped);
       }
+      case ACTION_RESULT -> {
+        if (JobEvaluator.isAppliedRestart(e)) {
+          return startOver((ActionResult) e);
+        }
+      }
       default -> {
-        // plateau, activations, action results: only the rules look at them
+        // plateau, activations: only the rules look at them
       }
     }
     return evaluator.onEvent(e);
+  }
+
+  /**
+   * A restart replaced the run's parameters: the rules start over on the new trajectory
+   * ({@link JobEvaluator#startOver}), and the alerts of the old one are retired.
+   */
+  private List<AlertChange> startOver(ActionResult r) {
+    JobEvaluator[] next = new JobEvaluator[1];
+    List<AlertChange> retired = evaluator.startOver(r, next);
+    evaluator = next[0];
+    return retired;
   }
 
   List<AlertChange> onTick(long nowMs) {

@@ -2,6 +2,7 @@ package dev.traininghealth.rules.rule;
 
 import dev.traininghealth.rules.detector.Detector;
 import dev.traininghealth.rules.detector.Finding;
+import dev.traininghealth.rules.event.ActionResult;
 import dev.traininghealth.rules.event.Event;
 import dev.traininghealth.rules.event.EventType;
 import java.util.ArrayList;
@@ -183,6 +184,50 @@ public final class JobEvaluator {
       next[i] = fromIndex[i] >= 0 ? slots[fromIndex[i]] : new Slot(job, r, RuleSet.newDetector(r));
     }
     return new JobEvaluator(job, next, this, fromIndex);
+  }
+
+  /** Whether {@code e} is an agent's report of a restart it applied (see {@code startOver}). */
+  public static boolean isAppliedRestart(Event e) {
+    if (e.type() != EventType.ACTION_RESULT) {
+      return false;
+    }
+    ActionResult r = (ActionResult) e;
+    return "restart".equals(r.action()) && r.outcome() == ActionResult.Outcome.APPLIED;
+  }
+
+  /**
+   * This job with every rule started over (fresh detectors, alerts inactive, ladders and
+   * cooldowns reset), for a run whose parameters were replaced by a restart: what the detectors
+   * gathered (loss windows, the loss at the start, medians) describes a trajectory that is gone,
+   * and an alert that stays up across the restart could never fire its ladder again for the new
+   * one (a bad fresh draw of the zoo's 1-2-1 ReLU stayed blind, so its alert never resolved and
+   * its one-rung ladder was spent). Returns the changes that retire this evaluator's live alerts
+   * (firing to resolved, pending to inactive) with evidence naming the restart {@code r}; the
+   * new evaluator, already fed {@code r}, is {@code next[0]}.
+   */
+  public List<AlertChange> startOver(ActionResult r, JobEvaluator[] next) {
+    List<AlertChange> retired = retireAndStartOver(r.iter(), r.header().ts(),
+        "retired: the run was restarted at iteration " + r.iter() + " (command " + r.commandId()
+            + "); the rule starts over on the new trajectory", next);
+    next[0].onEvent(r);
+    return retired;
+  }
+
+  private List<AlertChange> retireAndStartOver(long iter, long ts, String evidence,
+      JobEvaluator[] next) {
+    List<Rule> rules = new ArrayList<>(slots.length);
+    List<AlertChange> retired = new ArrayList<>(2);
+    for (Slot s : slots) {
+      rules.add(s.rule);
+      Alert a = s.current;
+      if (a.state() == AlertState.FIRING || a.state() == AlertState.PENDING) {
+        AlertState to = a.state() == AlertState.FIRING ? AlertState.RESOLVED : AlertState.INACTIVE;
+        retired.add(AlertChange.of(a.state(), Alert.of(job, a.rule(), a.severity(), to,
+            iter, ts, a.value(), evidence)));
+      }
+    }
+    next[0] = new JobEvaluator(job, newSlots(job, rules, RuleSet::newDetector), null, null);
+    return retired;
   }
 
   public String job() {

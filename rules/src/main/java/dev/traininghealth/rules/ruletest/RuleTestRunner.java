@@ -187,7 +187,14 @@ public final class RuleTestRunner {
             return p;
           }
         }
-        ev.onEvent(e);
+        if (JobEvaluator.isAppliedRestart(e)) {
+          // As the daemon does: the rules start over on the restarted run.
+          JobEvaluator[] fresh = new JobEvaluator[1];
+          ev.startOver((dev.traininghealth.rules.event.ActionResult) e, fresh);
+          ev = fresh[0];
+        } else {
+          ev.onEvent(e);
+        }
       } catch (MalformedEventException | IOException ex) {
         return "input line " + lineNo + ": " + ex.getMessage();
       }

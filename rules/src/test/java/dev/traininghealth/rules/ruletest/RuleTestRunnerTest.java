@@ -24,7 +24,7 @@ class RuleTestRunnerTest {
     boolean ok = r.run(resource("passing.yaml"));
     String out = buf.toString(StandardCharsets.UTF_8);
     assertTrue(ok, out);
-    assertEquals(3, r.passed(), out);
+    assertEquals(4, r.passed(), out);
     assertEquals(0, r.failed(), out);
   }
 
@@ -53,7 +53,7 @@ class RuleTestRunnerTest {
         .redirectErrorStream(true).start();
     String okOut = new String(ok.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertEquals(0, ok.waitFor(), okOut);
-    assertTrue(okOut.contains("3 passed, 0 failed"), okOut);
+    assertTrue(okOut.contains("4 passed, 0 failed"), okOut);
     bad.getInputStream().readAllBytes();
     assertEquals(1, bad.waitFor());
   }
