@@ -137,7 +137,7 @@ final class ActionLedger {
                   : "the last one's verdict"), nowMs));
         }
       }
-      if ("resolved".equals(u.to())) {
+      if ("resolved".equals(u.to()) && !u.retired()) {
         for (ActionRecord r : new ArrayList<>(j.pending)) {
           if (r.rule().equals(u.rule()) && r.alertResolved(j.losses.lastIter())) {
             j.pending.remove(r);

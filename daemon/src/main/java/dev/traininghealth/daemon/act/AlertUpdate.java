@@ -83,6 +83,14 @@ final class AlertUpdate {
     return "firing".equals(from);
   }
 
+  /**
+   * Retired rather than cleared (a rules reload, a restart of the run): whether the alert's
+   * actions helped is left to the losses that follow.
+   */
+  boolean retired() {
+    return evidence.startsWith(dev.traininghealth.rules.rule.Alert.RETIRED);
+  }
+
   /** A critical alert's actions are not held back for another action's verdict. */
   boolean critical() {
     return "critical".equals(severity);

@@ -109,6 +109,23 @@ class ActionLedgerTest {
   }
 
   @Test
+  void anAlertRetiredByARestartLeavesTheVerdictToTheLosses() {
+    ActionLedger l = ledger(10, 0);
+    iterations(l, "j", 1, 40, 0.5);
+    ActionRequest kick = ActionRequest.of("plateau", 0, "lr_kick", Map.of("factor", 10));
+    ActionRecord r = l.onAlert(new AlertUpdate("j", "plateau", "pending", "firing", 40, "flat",
+        List.of(kick)), 0).get(0);
+    l.onEvent(ActionResult.of(Header.of("j", "r", 99, 0, 41, 0, null), r.id(), "lr_kick",
+        ActionResult.Outcome.APPLIED, "kicked"), 0);
+    l.onAlert(new AlertUpdate("j", "plateau", "firing", "resolved", 45,
+        dev.traininghealth.rules.rule.Alert.RETIRED + "the run was restarted at iteration 45",
+        List.of()), 0);
+    assertEquals(Verdict.PENDING, r.verdict(), "a retirement is not a recovery");
+    iterations(l, "j", 46, 41 + K, 0.5);
+    assertEquals(Verdict.NOT_HELPED, r.verdict(), "the losses did not fall");
+  }
+
+  @Test
   void aRungThatHelpedEndsTheLadder() {
     ActionLedger l = ledger(10, 0);
     l.onEvent(iteration("j", 1, Double.NaN), 0);

@@ -25,6 +25,13 @@ public final class Alert {
     this.evidence = evidence == null ? "" : evidence;
   }
 
+  /**
+   * How the evidence of an alert retired without its condition clearing begins (its rule changed
+   * in a reload, or the run was restarted): the resolution says nothing of whether an action
+   * helped.
+   */
+  public static final String RETIRED = "retired: ";
+
   public static Alert of(String job, String rule, Severity severity, AlertState state,
       long sinceIter, long sinceTs, double value, String evidence) {
     return new Alert(job, rule, severity, state, sinceIter, sinceTs, value, evidence);

@@ -207,7 +207,7 @@ public final class JobEvaluator {
    */
   public List<AlertChange> startOver(ActionResult r, JobEvaluator[] next) {
     List<AlertChange> retired = retireAndStartOver(r.iter(), r.header().ts(),
-        "retired: the run was restarted at iteration " + r.iter() + " (command " + r.commandId()
+        Alert.RETIRED + "the run was restarted at iteration " + r.iter() + " (command " + r.commandId()
             + "); the rule starts over on the new trajectory", next);
     next[0].onEvent(r);
     return retired;
