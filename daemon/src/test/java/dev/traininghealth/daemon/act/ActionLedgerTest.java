@@ -60,6 +60,17 @@ class ActionLedgerTest {
     return out;
   }
 
+  /** Losses of 0.5 over iterations 1..40, a plateau alert's kick, applied at 41. */
+  private static ActionRecord kickAppliedAt41(ActionLedger l, String job) {
+    iterations(l, job, 1, 40, 0.5);
+    ActionRequest kick = ActionRequest.of("plateau", 0, "lr_kick", Map.of("factor", 10));
+    ActionRecord r = l.onAlert(new AlertUpdate(job, "plateau", "pending", "firing", 40, "flat",
+        List.of(kick)), 0).get(0);
+    l.onEvent(ActionResult.of(Header.of(job, "r", 99, 0, 41, 0, null), r.id(), "lr_kick",
+        ActionResult.Outcome.APPLIED, ""), 0);
+    return r;
+  }
+
   @Test
   void aFiringAlertWithALadderBecomesASignedCommandForItsFirstRung() {
     ActionLedger l = ledger(10, 0);
@@ -111,12 +122,7 @@ class ActionLedgerTest {
   @Test
   void anAlertRetiredByARestartLeavesTheVerdictToTheLosses() {
     ActionLedger l = ledger(10, 0);
-    iterations(l, "j", 1, 40, 0.5);
-    ActionRequest kick = ActionRequest.of("plateau", 0, "lr_kick", Map.of("factor", 10));
-    ActionRecord r = l.onAlert(new AlertUpdate("j", "plateau", "pending", "firing", 40, "flat",
-        List.of(kick)), 0).get(0);
-    l.onEvent(ActionResult.of(Header.of("j", "r", 99, 0, 41, 0, null), r.id(), "lr_kick",
-        ActionResult.Outcome.APPLIED, "kicked"), 0);
+    ActionRecord r = kickAppliedAt41(l, "j");
     l.onAlert(new AlertUpdate("j", "plateau", "firing", "resolved", 45,
         dev.traininghealth.rules.rule.Alert.RETIRED + "the run was restarted at iteration 45",
         List.of()), 0);
@@ -140,12 +146,7 @@ class ActionLedgerTest {
   @Test
   void aPlateauActionHelpsOnlyWhenTheLossFallsBelowItsStalledLevel() {
     ActionLedger l = ledger(10, 0);
-    iterations(l, "p", 1, 40, 0.5);
-    ActionRequest kick = ActionRequest.of("plateau", 0, "lr_kick", Map.of("factor", 10));
-    ActionRecord r = l.onAlert(new AlertUpdate("p", "plateau", "pending", "firing", 40, "flat",
-        List.of(kick)), 0).get(0);
-    l.onEvent(ActionResult.of(Header.of("p", "r", 99, 0, 41, 0, null), r.id(), "lr_kick",
-        ActionResult.Outcome.APPLIED, ""), 0);
+    ActionRecord r = kickAppliedAt41(l, "p");
     iterations(l, "p", 42, 50, 0.5);
     assertEquals(Verdict.PENDING, r.verdict());
     iterations(l, "p", 51, 51, 0.497);
