@@ -103,6 +103,11 @@ public final class ActionExecutor implements BoundaryTask {
     return stopRequested;
   }
 
+  /** Iterations between rollback copies now, and copies kept (for benchmarks and reports). */
+  String rollbackCadence() {
+    return "every " + snapshots.cadence() + " iterations, " + snapshots.kept() + " copies kept";
+  }
+
   /** The learning-rate factor in force (persistent scale x running kick; 0 after stop). */
   public double learningRateFactor() {
     return lr.factor();

@@ -56,6 +56,8 @@ final class RollbackSnapshots {
   private double copyNanos = Double.NaN;
   private long lastBoundaryNanos = -1;
   private int lastTaken = Integer.MIN_VALUE;
+  /** Whether the last {@link #take} allocated new buffers. */
+  private boolean allocated;
   private final int keep;
   private final Deque<Snapshot> good = new ArrayDeque<>();
   private final Deque<Snapshot> free = new ArrayDeque<>();
@@ -82,7 +84,9 @@ final class RollbackSnapshots {
    * copies taken every iteration are cheap, so there is room for ten (see {@link #restore}).
    */
   int kept() {
-    if (!auto) {
+    if (!auto || Double.isNaN(copyNanos)) {
+      // Until a copy into reused buffers was timed, the cadence is a guess (every iteration):
+      // keeping ten copies of a large net on that guess would allocate ten of them for good.
       return keep;
     }
     return Math.max(keep, (AUTO_SPAN + cadence() - 1) / cadence());
@@ -133,7 +137,10 @@ final class RollbackSnapshots {
       if ((long) iteration - lastTaken >= cadence() || iteration < lastTaken) {
         pending = take(m, iteration);
         lastTaken = iteration;
-        copyNanos = smooth(copyNanos, System.nanoTime() - now);
+        if (!allocated) {
+          // A first copy allocates its buffers (tens of ms for 22 MB): not what a copy costs.
+          copyNanos = smooth(copyNanos, System.nanoTime() - now);
+        }
       }
       // The copy's own time is not part of the step it is measured against.
       lastBoundaryNanos = System.nanoTime();
@@ -153,11 +160,13 @@ final class RollbackSnapshots {
   }
 
   private Snapshot take(Model m, int iteration) {
+    allocated = false;
     INDArray params = ModelState.params(m);
     INDArray state = ModelState.updaterState(m);
     Snapshot s = free.pollFirst();
     if (s == null || !fits(s.params, params) || !fits(s.state, state)) {
       s = new Snapshot();
+      allocated = true;
       s.params = params.dup();
       s.state = state == null ? null : state.dup();
     } else {

@@ -18,7 +18,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * Per-step cost of the executor's rollback snapshots on the 784-1024-1024-10 MLP (Adam, batch
- * 128): paired blocks of steps with snapshots off, every 10th and every iteration, in one JVM.
+ * 128): paired blocks of steps with snapshots off, every 10th, every iteration and auto, in one JVM.
  * Run: java -cp ... dev.traininghealth.agent.action.SnapshotCostBench [blocks] [steps]
  */
 public final class SnapshotCostBench {
@@ -41,14 +41,16 @@ public final class SnapshotCostBench {
   public static void main(String[] args) {
     int blocks = args.length > 0 ? Integer.parseInt(args[0]) : 5;
     int steps = args.length > 1 ? Integer.parseInt(args[1]) : 20;
-    int[] cadences = {0, 10, 1};
+    int[] cadences = {0, 10, 1, ActionSettings.ROLLBACK_AUTO};
     MultiLayerNetwork[] nets = new MultiLayerNetwork[cadences.length];
+    ActionExecutor[] executors = new ActionExecutor[cadences.length];
     for (int i = 0; i < cadences.length; i++) {
       nets[i] = mlp();
       ActionSettings s = ActionSettings.builder().key("0123456789abcdef").rollbackEvery(cadences[i]).build();
+      executors[i] = ActionExecutor.builder(s, "bench").build();
       nets[i].addListeners(HealthListener.create(
           AgentConfig.builder().job("bench").heartbeatIntervalMs(0).build(), NOWHERE,
-          ActionExecutor.builder(s, "bench").build()));
+          executors[i]));
     }
     Nd4j.getRandom().setSeed(1);
     org.nd4j.linalg.api.ndarray.INDArray labels = Nd4j.zeros(DataType.FLOAT, 128, 10);
@@ -83,9 +85,11 @@ public final class SnapshotCostBench {
         nets[0].params().length(), ModelState.updaterState(nets[0]).length(), median(copyMs));
     double base = median(ms[0]);
     for (int i = 0; i < cadences.length; i++) {
-      System.out.printf("rollback.every=%-3d median %.2f ms/step  ratio %.3f  blocks %s%n", cadences[i],
+      String every = cadences[i] == ActionSettings.ROLLBACK_AUTO ? "auto" : String.valueOf(cadences[i]);
+      System.out.printf("rollback.every=%-4s median %.2f ms/step  ratio %.3f  blocks %s%n", every,
           median(ms[i]), median(ms[i]) / base, Arrays.toString(ms[i]));
     }
+    System.out.println("auto chose: " + executors[cadences.length - 1].rollbackCadence());
   }
 
   private static double median(double[] a) {
