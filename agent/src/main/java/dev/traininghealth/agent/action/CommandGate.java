@@ -77,7 +77,8 @@ final class CommandGate {
           }
           String shape = c.string("shape", "flat");
           if (!"flat".equals(shape) && !"cosine".equals(shape)) {
-            return Verdict.rejected("bad parameter: shape must be flat or cosine, got '" + shape + "'");
+            return Verdict.rejected(
+                "bad parameter: shape must be flat or cosine, got '" + shape + "'");
           }
           double n = c.number("iterations", 100);
           if (n != Math.rint(n)) {

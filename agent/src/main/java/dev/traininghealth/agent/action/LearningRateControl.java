@@ -39,8 +39,8 @@ final class LearningRateControl {
   /**
    * As {@link #kick(Model, double, int, int, int)}; with {@code cosine} the factor falls from
    * {@code factor} to 1 along half a cosine over the kick, as one warm restart of SGDR
-   * (Loshchilov and Hutter, ICLR 2017) does: a run pushed out of a flat region then anneals into
-   * the basin it reached instead of bouncing across it at the full factor until the kick ends.
+   * (Loshchilov and Hutter, ICLR 2017) does, so that the run anneals into the basin the kick
+   * reached. (On the zoo's XOR plateau the flat kick did better: README, "XOR on more seeds".)
    */
   void kick(Model m, double factor, int iterations, boolean cosine, int iter, int epoch) {
     kickPeak = factor;
@@ -112,7 +112,8 @@ final class LearningRateControl {
       apply(m, iter, epoch);
     } else if (kick != 1 && kickCosine) {
       // Never exactly 1 before the end, so the override stays until the kick ends.
-      kick = Math.max(Math.nextUp(1.0), kickAt(iter));
+      double f = kickAt(iter);
+      kick = kickPeak > 1 ? Math.max(Math.nextUp(1.0), f) : Math.min(Math.nextDown(1.0), f);
       apply(m, iter, epoch);
     } else if (!originals.isEmpty()) {
       apply(m, iter, epoch);

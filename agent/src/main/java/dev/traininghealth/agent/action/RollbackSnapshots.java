@@ -11,8 +11,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * boundary of every {@code every}-th iteration into preallocated buffers (no allocation after the
  * first ones), and counts as good only once the next iteration's loss, computed with those very
  * parameters, came out finite and at most {@value #MAX_GROWTH} times the lowest loss a good copy
- * was confirmed with; the last {@code keep} good ones are kept (see {@link #kept}). Memory: (keep + 1) x (parameters + updater
- * state), e.g. 3 x 22 MB for the 784-1024-1024-10 MLP under Adam. Training thread only.
+ * was confirmed with; the last {@code keep} good ones are kept (see {@link #kept}). Memory:
+ * (kept + 1) x (parameters + updater state), e.g. 3 x 22 MB for the 784-1024-1024-10 MLP under
+ * Adam. Training thread only.
  *
  * <p>Why the growth bound: a run that blows up passes through finite but huge losses on its way to
  * NaN (the zoo's exploding MLP: 10.6 at its start, 3.7e30 ten iterations later). A copy taken
@@ -26,7 +27,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * smoothed), at most {@value #AUTO_MAX_EVERY} iterations apart. A rollback loses the steps since
  * its copy: on the zoo's NaN-batch run (20 iterations) a copy every 10th cost it 7 of them and
  * its target, while a copy of a small net costs microseconds. On the 784-1024-1024-10 MLP under
- * Adam a copy (22 MB) costs a few milliseconds against an 8 ms step, so it lands every few dozen.
+ * Adam a copy (22 MB) cost 2.7 ms against a 50 ms step, and auto chose every 6th iteration
+ * ({@code SnapshotCostBench}).
  */
 final class RollbackSnapshots {
   /** One copy: the state after the step of {@code iteration}, i.e. before the next step. */
@@ -51,6 +53,7 @@ final class RollbackSnapshots {
 
   private final int every;
   private final boolean auto;
+  private final int keep;
   /** Smoothed nanoseconds between boundaries and per copy (auto cadence only). */
   private double stepNanos = Double.NaN;
   private double copyNanos = Double.NaN;
@@ -58,7 +61,6 @@ final class RollbackSnapshots {
   private int lastTaken = Integer.MIN_VALUE;
   /** Whether the last {@link #take} allocated new buffers. */
   private boolean allocated;
-  private final int keep;
   private final Deque<Snapshot> good = new ArrayDeque<>();
   private final Deque<Snapshot> free = new ArrayDeque<>();
   private Snapshot pending;

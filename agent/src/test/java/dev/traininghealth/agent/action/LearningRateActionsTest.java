@@ -119,6 +119,20 @@ class LearningRateActionsTest {
   }
 
   @Test
+  void cosineKickBelowOneRisesBackToOne() {
+    try (ActionHarness h = ActionHarness.tiny(ActionSettings.builder())) {
+      h.step();
+      assertEquals(Outcome.APPLIED, h.apply("lr_kick",
+          Map.of("factor", 0.5, "iterations", 100L, "shape", "cosine")).outcome());
+      h.steps(50);
+      assertEquals(0.75, h.executor.learningRateFactor(), 0.02, "halfway: 1 - 0.5 x 0.5");
+      h.steps(45);
+      double late = h.executor.learningRateFactor();
+      assertTrue(late < 1 && late > 0.9, "near the end, still below 1: " + late);
+    }
+  }
+
+  @Test
   void rejectsAKickOfUnknownShape() {
     try (ActionHarness h = ActionHarness.tiny(ActionSettings.builder())) {
       h.step();

@@ -1,6 +1,7 @@
 package dev.traininghealth.daemon.act;
 
 import dev.traininghealth.rules.rule.ActionRequest;
+import dev.traininghealth.rules.rule.Alert;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -88,7 +89,7 @@ final class AlertUpdate {
    * actions helped is left to the losses that follow.
    */
   boolean retired() {
-    return evidence.startsWith(dev.traininghealth.rules.rule.Alert.RETIRED);
+    return evidence.startsWith(Alert.RETIRED);
   }
 
   /** A critical alert's actions are not held back for another action's verdict. */

@@ -224,7 +224,8 @@ public final class EvaluateVerticle extends VerticleBase {
           AlertState to = a.state() == AlertState.FIRING ? AlertState.RESOLVED : AlertState.INACTIVE;
           publish(s, List.of(AlertChange.of(a.state(), Alert.of(a.job(), a.rule(), a.severity(),
               to, a.sinceIter(), now, a.value(),
-              Alert.RETIRED + "rule '" + a.rule() + "' was changed or removed by a rules reload"))), now);
+              Alert.RETIRED + "rule '" + a.rule()
+                  + "' was changed or removed by a rules reload"))), now);
         }
       }
       if (s.metrics().exported()) {

@@ -130,7 +130,7 @@ public final class ExplodingGradientsDetector implements Detector {
       lossBeforeRun = before;
     }
     if (unlessLossFalls && it.loss() < lossBeforeRun) {
-      // Descending steeply: NaN compares false, so a loss gone non-finite does not count here.
+      // Descending steeply. A NaN loss compares false: it is no descent, and the run counts.
       last = Finding.clear();
       return last;
     }
