@@ -36,6 +36,9 @@ import java.util.TreeMap;
  *     activations every 10th</td></tr>
  * <tr><td>norms.every</td><td>int &ge; 0</td><td>from the tier</td><td>parameter and update
  *     norms every this many iterations (0: only when something turns non-finite)</td></tr>
+ * <tr><td>norms.background</td><td>boolean</td><td>true</td><td>on the CPU backend, measure
+ *     update and parameter norms on a helper thread while the next forward pass runs; false
+ *     keeps them on the training thread</td></tr>
  * <tr><td>activations.every</td><td>int &ge; 0</td><td>from the tier</td><td>dead and saturated
  *     units every this many iterations, with an extra forward pass (0: off)</td></tr>
  * <tr><td>curvature.every</td><td>int &ge; 0</td><td>2000</td><td>estimate the loss Hessian's
@@ -112,7 +115,8 @@ public final class AgentConfig {
     this.probes =
         tier.withCadences(
             b.normsEvery >= 0 ? b.normsEvery : tier.normsEvery(),
-            b.activationsEvery >= 0 ? b.activationsEvery : tier.activationsEvery());
+            b.activationsEvery >= 0 ? b.activationsEvery : tier.activationsEvery())
+            .withBackground(b.normsBackground);
     this.actions =
         b.actions != null && b.actionOptions.isEmpty()
             ? b.actions
@@ -168,6 +172,9 @@ public final class AgentConfig {
         case "activations.every":
           b.activationsEvery(nonNegativeInt(k, v));
           break;
+        case "norms.background":
+          b.normsBackground(parseBoolean(k, v));
+          break;
         case "curvature.every":
           b.curvatureEvery(nonNegativeInt(k, v));
           break;
@@ -192,7 +199,7 @@ public final class AgentConfig {
             throw new IllegalArgumentException(
                 "unknown agent option '" + k + "' (known: job, worker, bootstrap.servers, topic,"
                     + " queue.capacity, heartbeat.interval.ms, close.timeout.ms, probes, norms.every,"
-                    + " activations.every, curvature.every, curvature.batch, curvature.budget,"
+                    + " norms.background, activations.every, curvature.every, curvature.batch, curvature.budget,"
                     + " curvature.trace, trend.window, kafka.*, commands.*, actions.*)");
           }
       }
@@ -347,6 +354,7 @@ public final class AgentConfig {
     m.put("close.timeout.ms", String.valueOf(closeTimeoutMs));
     m.put("probes", probes.tierName());
     m.put("norms.every", String.valueOf(probes.normsEvery()));
+    m.put("norms.background", String.valueOf(probes.background()));
     m.put("activations.every", String.valueOf(probes.activationsEvery()));
     m.put("curvature.every", String.valueOf(curvatureEvery));
     m.put("curvature.batch", curvatureBatch);
@@ -375,6 +383,7 @@ public final class AgentConfig {
     private String probes = "cheap";
     private int normsEvery = -1;
     private int activationsEvery = -1;
+    private boolean normsBackground = true;
     private int curvatureEvery = CurvatureProbe.DEFAULT_EVERY;
     private String curvatureBatch = "current";
     private double curvatureBudget = 0.05;
@@ -439,6 +448,15 @@ public final class AgentConfig {
     /** Parameter and update norms every this many iterations; overrides the tier. */
     public Builder normsEvery(int v) {
       this.normsEvery = v;
+      return this;
+    }
+
+    /**
+     * Whether update and parameter norms are measured on a helper thread during the next forward
+     * pass (CPU backend); default true.
+     */
+    public Builder normsBackground(boolean v) {
+      this.normsBackground = v;
       return this;
     }
 

@@ -18,6 +18,15 @@ public interface BoundaryTask extends AutoCloseable {
    */
   void atBoundary(Model model, int iteration, int epoch, Emitter out);
 
+  /**
+   * Whether {@link #atBoundary} may write the model's parameters or gradient at this boundary.
+   * The listener then first waits for the step norms it measures on a helper thread. Reading
+   * them (copies, checkpoints) is safe meanwhile; when unsure, say true.
+   */
+  default boolean mayChangeModel(int iteration) {
+    return true;
+  }
+
   /** Releases what the task holds (threads, consumers); called once when the listener closes. */
   @Override
   default void close() {}

@@ -16,6 +16,7 @@ import dev.traininghealth.rules.event.Event;
 import java.net.InetAddress;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -24,6 +25,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The agent's DL4J listener: measures each iteration and hands events to an {@link EventSink}.
@@ -43,6 +45,7 @@ public final class HealthListener extends BaseTrainingListener implements AutoCl
 
   private final AgentConfig config;
   private final EventSink sink;
+  private final java.util.function.Consumer<Event> direct;
   private final String run = UUID.randomUUID().toString();
   private final AtomicLong seq = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -57,7 +60,7 @@ public final class HealthListener extends BaseTrainingListener implements AutoCl
 
         @Override
         public void emit(Event event) {
-          sink.offer(event);
+          probe.emit(event, direct);
         }
 
         @Override
@@ -82,6 +85,7 @@ public final class HealthListener extends BaseTrainingListener implements AutoCl
   private HealthListener(AgentConfig config, EventSink sink, List<BoundaryTask> tasks) {
     this.config = config;
     this.sink = sink;
+    this.direct = sink::offer;
     this.tasks = List.copyOf(tasks);
     this.probe =
         new IterationProbe(config.probes(), "CPU".equals(ModelInspector.backend()), guard);
@@ -165,7 +169,32 @@ public final class HealthListener extends BaseTrainingListener implements AutoCl
       return;
     }
     try {
-      probe.onGradient(model);
+      probe.onGradient(model, direct);
+    } catch (Throwable t) {
+      fail(t);
+    }
+  }
+
+  @Override
+  public void onForwardPass(Model model, List<INDArray> activations) {
+    forwardPassDone();
+  }
+
+  @Override
+  public void onForwardPass(Model model, Map<String, INDArray> activations) {
+    forwardPassDone();
+  }
+
+  /**
+   * The forward pass is done and the backward pass, which rewrites the buffer holding the last
+   * update, comes next: the step measurement on the helper thread must be over.
+   */
+  private void forwardPassDone() {
+    if (disabled) {
+      return;
+    }
+    try {
+      probe.onForwardPass(direct);
     } catch (Throwable t) {
       fail(t);
     }
@@ -184,12 +213,15 @@ public final class HealthListener extends BaseTrainingListener implements AutoCl
       }
       double stepMs = lastIterationNanos == 0 ? Double.NaN : (now - lastIterationNanos) / 1e6;
       probe.onIterationDone(model, iteration, epoch, stepMs, sink.dropped(),
-          ModelInspector.learningRate(model, iteration, epoch), this::header, sink::offer);
+          ModelInspector.learningRate(model, iteration, epoch), this::header, direct);
       for (BoundaryTask task : tasks) {
+        if (task.mayChangeModel(iteration)) {
+          probe.settle(direct);
+        }
         guard.run(task.name(), () -> task.atBoundary(model, iteration, epoch, emitter));
       }
       for (String why : guard.drainNewlyDisabled()) {
-        sink.offer(Heartbeat.of(header(iteration, epoch), "degraded", sink.dropped(), why));
+        emitter.emit(Heartbeat.of(header(iteration, epoch), "degraded", sink.dropped(), why));
       }
       lastIter = iteration;
       currentEpoch = epoch;
@@ -254,6 +286,13 @@ public final class HealthListener extends BaseTrainingListener implements AutoCl
     }
     if (heartbeats != null) {
       heartbeats.shutdownNow();
+    }
+    try {
+      probe.settle(direct);
+    } catch (Throwable t) {
+      System.err.println("[training-health] the last step's norms were lost: " + t);
+    } finally {
+      probe.close();
     }
     for (BoundaryTask task : tasks) {
       try {

@@ -80,8 +80,10 @@ class HealthListenerTest {
     double expected = copy.gradient().gradient().norm2Number().doubleValue() / 32;
 
     CollectingSink sink = new CollectingSink();
-    net.addListeners(HealthListener.create(CONFIG, sink));
+    HealthListener listener = HealthListener.create(CONFIG, sink);
+    net.addListeners(listener);
     net.fit(first);
+    listener.close();
 
     double reported = sink.ofType(Iteration.class).get(0).gradNorm();
     assertEquals(expected, reported, expected * 1e-5);
@@ -92,8 +94,10 @@ class HealthListenerTest {
     NanBatch job = new NanBatch();
     CollectingSink sink = new CollectingSink();
     MultiLayerNetwork net = job.network(2);
-    net.addListeners(HealthListener.create(CONFIG, sink));
+    HealthListener listener = HealthListener.create(CONFIG, sink);
+    net.addListeners(listener);
     job.train(net, 2);
+    listener.close(); // the last iteration's event may wait for its step norms until then
 
     List<NonFinite> nf =
         sink.ofType(NonFinite.class).stream().filter(n -> n.where() == NonFinite.Where.LOSS)

@@ -31,9 +31,12 @@ import org.nd4j.linalg.dataset.DataSet;
  * mean step time. Run with {@code OMP_NUM_THREADS=1}. Beside wall time it reports the training
  * thread's CPU time per step (with one OpenMP thread ND4J computes on that thread), which a
  * shared, loaded machine disturbs much less than wall time; listeners' background threads (the
- * Kafka sender, the heartbeat) are not in it.
+ * Kafka sender, the heartbeat, our step-norm helper) are not in it. The third figure is the whole
+ * process's CPU time per step, which has them (and GC, JIT and the in-process broker).
  *
- * <p>Arguments: {@code [rounds] [nets]} (defaults 8 and {@code mlp,lenet,tiny}).
+ * <p>Arguments: {@code [rounds] [nets]} (defaults 8 and {@code mlp,lenet,tiny}). Properties:
+ * {@code bench.shared=true} trains one network for all configurations (see {@link #SHARED});
+ * {@code bench.configs} keeps only the named configurations, separated by {@code ;}.
  */
 public final class OverheadBench {
   private OverheadBench() {}
@@ -76,40 +79,56 @@ public final class OverheadBench {
     configs.put("ours, all norms, no activations", () -> HealthListener.create(
         AgentConfig.builder().job("bench").probes("thorough").normsEvery(1).activationsEvery(0)
             .build(), new DiscardingSink()));
+    // The same with the update and parameter passes kept on the training thread.
+    configs.put("ours, all norms, inline", () -> HealthListener.create(
+        AgentConfig.builder().job("bench").probes("thorough").normsEvery(1).activationsEvery(0)
+            .normsBackground(false).build(), new DiscardingSink()));
     configs.put("ours, cheap, Kafka", () -> ours("cheap", kafka.bootstrapServers()));
     configs.put("StatsListener default", () -> new StatsListener(new InMemoryStatsStorage()));
     configs.put("StatsListener every iter", () -> new StatsListener(new InMemoryStatsStorage(), 1));
     configs.put("one gradient norm2", GradNormListener::new);
 
+    String only = System.getProperty("bench.configs", "");
+    if (!only.isEmpty()) {
+      // "no listener" stays: every ratio is against it.
+      List<String> keep = Arrays.asList(only.split(";"));
+      configs.keySet().removeIf(k -> !k.equals("no listener") && !keep.contains(k));
+    }
     List<String> names = new ArrayList<>(configs.keySet());
     List<MultiLayerNetwork> models = new ArrayList<>();
     List<TrainingListener> listeners = new ArrayList<>();
+    MultiLayerNetwork shared = SHARED ? build.get() : null;
     for (String n : names) {
-      MultiLayerNetwork m = build.get();
+      MultiLayerNetwork m = SHARED ? shared : build.get();
       TrainingListener l = configs.get(n).get();
-      if (l != null) {
+      if (l != null && !SHARED) {
         m.setListeners(l);
       }
       models.add(m);
       listeners.add(l);
     }
     // Warm-up: JIT, workspaces, the broker connection.
-    for (MultiLayerNetwork m : models) {
+    for (int c = 0; c < models.size(); c++) {
+      attach(models.get(c), listeners.get(c));
       for (int i = 0; i < Math.max(3, blockIters); i++) {
-        m.fit(batch);
+        models.get(c).fit(batch);
       }
     }
     List<List<Double>> blocks = new ArrayList<>();
     List<List<Double>> cpuBlocks = new ArrayList<>();
+    List<List<Double>> processBlocks = new ArrayList<>();
     for (int i = 0; i < names.size(); i++) {
       blocks.add(new ArrayList<>());
       cpuBlocks.add(new ArrayList<>());
+      processBlocks.add(new ArrayList<>());
     }
     double loadBefore = loadAverage();
     for (int r = 0; r < rounds; r++) {
       for (int k = 0; k < names.size(); k++) {
         int c = (k + r) % names.size(); // rotate the order so no config always goes first
         MultiLayerNetwork m = models.get(c);
+        attach(m, listeners.get(c));
+        long process0 = processCpuNanos();
         long cpu0 = THREADS.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
         for (int i = 0; i < blockIters; i++) {
@@ -117,29 +136,52 @@ public final class OverheadBench {
         }
         blocks.get(c).add((System.nanoTime() - t0) / 1e6 / blockIters);
         cpuBlocks.get(c).add((THREADS.getCurrentThreadCpuTime() - cpu0) / 1e6 / blockIters);
+        processBlocks.get(c).add((processCpuNanos() - process0) / 1e6 / blockIters);
       }
       System.err.print(".");
     }
     System.err.println();
     double base = median(blocks.get(0));
     double cpuBase = median(cpuBlocks.get(0));
-    double statsDefault = median(blocks.get(names.indexOf("StatsListener default")));
+    double processBase = median(processBlocks.get(0));
     System.out.printf("%n%s (%d rounds x %d iterations, load average %.2f -> %.2f)%n", title,
         rounds, blockIters, loadBefore, loadAverage());
-    System.out.printf("  %-32s %10s %8s %10s %8s%n", "configuration", "ms/step", "ratio",
-        "cpu ms", "ratio");
+    System.out.printf("  %-32s %10s %8s %10s %8s %10s %8s %8s%n", "configuration", "ms/step",
+        "ratio", "cpu ms", "ratio", "proc ms", "ratio", "paired");
     for (int c = 0; c < names.size(); c++) {
       double med = median(blocks.get(c));
       double cpu = median(cpuBlocks.get(c));
-      System.out.printf("  %-32s %10.3f %7.3fx %10.3f %7.3fx%n", names.get(c), med, med / base,
-          cpu, cpu / cpuBase);
+      double process = median(processBlocks.get(c));
+      System.out.printf("  %-32s %10.3f %7.3fx %10.3f %7.3fx %10.3f %7.3fx %7.3fx%n",
+          names.get(c), med, med / base, cpu, cpu / cpuBase, process, process / processBase,
+          pairedRatio(blocks.get(c), blocks.get(0)));
     }
-    double ours = median(blocks.get(names.indexOf("ours, cheap")));
-    System.out.printf("  our overhead / StatsListener default overhead: %.2f%n",
-        (ours - base) / (statsDefault - base));
+    if (configs.containsKey("ours, cheap") && configs.containsKey("StatsListener default")) {
+      double ours = median(blocks.get(names.indexOf("ours, cheap")));
+      double statsDefault = median(blocks.get(names.indexOf("StatsListener default")));
+      System.out.printf("  our overhead / StatsListener default overhead: %.2f%n",
+          (ours - base) / (statsDefault - base));
+    }
     for (TrainingListener l : listeners) {
       if (l instanceof HealthListener) {
         ((HealthListener) l).close();
+      }
+    }
+  }
+
+  /**
+   * With {@code -Dbench.shared=true} every configuration trains the same network, its listener
+   * swapped in for its block: where each network lies in memory then no longer tells the
+   * configurations apart (separate copies differ by a few percent with no listener at all).
+   */
+  private static final boolean SHARED = Boolean.getBoolean("bench.shared");
+
+  private static void attach(MultiLayerNetwork m, TrainingListener l) {
+    if (SHARED) {
+      if (l == null) {
+        m.setListeners(new TrainingListener[0]);
+      } else {
+        m.setListeners(l);
       }
     }
   }
@@ -165,9 +207,27 @@ public final class OverheadBench {
   private static final java.lang.management.ThreadMXBean THREADS =
       java.lang.management.ManagementFactory.getThreadMXBean();
 
+  /** CPU time of the whole JVM: the training thread, listeners' helpers, GC, JIT, the broker. */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
   private static double loadAverage() {
     return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
         .getSystemLoadAverage();
+  }
+
+  /**
+   * The median over rounds of a block's wall time over the no-listener block of the same round:
+   * pairs cancel the machine's slow drifts, which the ratio of medians does not.
+   */
+  static double pairedRatio(List<Double> blocks, List<Double> base) {
+    List<Double> r = new ArrayList<>();
+    for (int i = 0; i < blocks.size(); i++) {
+      r.add(blocks.get(i) / base.get(i));
+    }
+    return median(r);
   }
 
   static double median(List<Double> xs) {

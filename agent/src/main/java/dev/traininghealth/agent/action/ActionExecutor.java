@@ -41,6 +41,7 @@ public final class ActionExecutor implements BoundaryTask {
   private final ActionSettings settings;
   private final String job;
   private final CommandInbox inbox;
+  private boolean holdCommands;
   private final AutoCloseable receiver;
   private final Supplier<CurvatureEstimate> curvature;
   private final LongSupplier clock;
@@ -114,6 +115,17 @@ public final class ActionExecutor implements BoundaryTask {
   }
 
   @Override
+  public boolean mayChangeModel(int iteration) {
+    // Bookkeeping only copies (snapshots, checkpoints, weight averages) or sets the learning
+    // rate; commands may restore or move the parameters.
+    boolean waiting = !inbox.isEmpty();
+    // A command arriving after this answer waits for the next boundary: the listener did not
+    // wait for the helper thread on its account.
+    holdCommands = !waiting;
+    return waiting;
+  }
+
+  @Override
   public void atBoundary(Model model, int iteration, int epoch, Emitter out) {
     try {
       bookkeeping(model, iteration, epoch);
@@ -122,7 +134,9 @@ public final class ActionExecutor implements BoundaryTask {
       // get their answers below.
       System.err.println("[training-health] action bookkeeping failed: " + t);
     }
-    for (Inbound in = inbox.poll(); in != null; in = inbox.poll()) {
+    boolean hold = holdCommands;
+    holdCommands = false;
+    for (Inbound in = hold ? null : inbox.poll(); in != null; in = inbox.poll()) {
       handle(in, model, iteration, epoch, out);
     }
     long drops = inbox.dropped();

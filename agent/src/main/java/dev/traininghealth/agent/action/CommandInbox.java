@@ -67,6 +67,11 @@ public final class CommandInbox {
     }
   }
 
+  /** Whether no command waits. */
+  public boolean isEmpty() {
+    return queue.isEmpty();
+  }
+
   /** The next command, or null when none waits. */
   Inbound poll() {
     return queue.poll();

@@ -104,6 +104,13 @@ public final class CurvatureTask implements BoundaryTask {
   }
 
   @Override
+  public boolean mayChangeModel(int iteration) {
+    // The Hessian-vector products move the parameters and overwrite the gradient; in between
+    // the task only copies the batch.
+    return iteration % every == 0 && iteration > 0;
+  }
+
+  @Override
   public void atBoundary(Model model, int iteration, int epoch, Emitter out) {
     long now = System.nanoTime();
     if (lastBoundaryNanos != 0) {

@@ -60,7 +60,7 @@ public final class SegmentNorms {
     return Double.isFinite(a.sumNumber().doubleValue());
   }
 
-  private boolean hostContiguous(INDArray a) {
+  boolean hostContiguous(INDArray a) {
     DataType t = a.dataType();
     return host && a.elementWiseStride() == 1 && (t == DataType.FLOAT || t == DataType.DOUBLE)
         && a.offset() + a.length() <= Integer.MAX_VALUE;

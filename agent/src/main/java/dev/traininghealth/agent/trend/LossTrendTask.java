@@ -38,6 +38,11 @@ public final class LossTrendTask implements BoundaryTask {
   }
 
   @Override
+  public boolean mayChangeModel(int iteration) {
+    return false; // reads the loss only
+  }
+
+  @Override
   public void atBoundary(Model model, int iteration, int epoch, Emitter out) {
     if (!plateau.add(model.score())) {
       return; // the verdict changes only at the end of a block

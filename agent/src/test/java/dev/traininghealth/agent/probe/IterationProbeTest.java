@@ -58,13 +58,25 @@ class IterationProbeTest {
     IterationProbe.faultHook = null;
   }
 
+  private final List<HealthListener> listeners = new CopyOnWriteArrayList<>();
+
   private HealthListener listener(String tier) {
-    return HealthListener.create(
-        AgentConfig.builder().job("probe-test").heartbeatIntervalMs(0).probes(tier).build(), sink);
+    return remember(HealthListener.create(
+        AgentConfig.builder().job("probe-test").heartbeatIntervalMs(0).probes(tier).build(), sink));
   }
 
+  private HealthListener remember(HealthListener l) {
+    listeners.add(l);
+    return l;
+  }
+
+  /**
+   * The events of one type, after closing the test's listeners: the last iteration's event may
+   * wait for its step norms (measured on a helper thread) until the next forward pass or close.
+   */
   @SuppressWarnings("unchecked")
   private <T extends Event> List<T> ofType(Class<T> t) {
+    listeners.forEach(HealthListener::close);
     return (List<T>) events.stream().filter(t::isInstance).toList();
   }
 
@@ -178,10 +190,9 @@ class IterationProbeTest {
                     .activation(Activation.IDENTITY).build())
                 .build());
     dead.init();
-    HealthListener l = HealthListener.create(
+    dead.addListeners(remember(HealthListener.create(
         AgentConfig.builder().job("dead").heartbeatIntervalMs(0).activationsEvery(1).build(),
-        sink);
-    dead.addListeners(l);
+        sink)));
     dead.fit(new DataSet(Nd4j.rand(32, 20), Nd4j.rand(32, 1)));
     Activations a = ofType(Activations.class).get(0);
     assertEquals(1.0, a.layers().get(0).deadFraction(), 1e-9, "bias -100 kills layer 0");
@@ -190,8 +201,9 @@ class IterationProbeTest {
     events.clear();
     HealthyMlp job = new HealthyMlp();
     MultiLayerNetwork healthy = job.network(1);
-    healthy.addListeners(HealthListener.create(
-        AgentConfig.builder().job("ok").heartbeatIntervalMs(0).activationsEvery(5).build(), sink));
+    healthy.addListeners(remember(HealthListener.create(
+        AgentConfig.builder().job("ok").heartbeatIntervalMs(0).activationsEvery(5).build(),
+        sink)));
     job.train(healthy, 1);
     for (Activations h : ofType(Activations.class)) {
       assertTrue(h.layers().get(0).deadFraction() < 0.5, "healthy: " + h.layers().get(0)

@@ -69,9 +69,11 @@ class ProbeFailureTest {
     MultiLayerNetwork plain = job.run(4);
     failing(IterationProbe.NONFINITE);
     MultiLayerNetwork net = job.network(4);
-    net.addListeners(HealthListener.create(
-        AgentConfig.builder().job("nf").heartbeatIntervalMs(0).build(), collecting));
+    HealthListener listener = HealthListener.create(
+        AgentConfig.builder().job("nf").heartbeatIntervalMs(0).build(), collecting);
+    net.addListeners(listener);
     job.train(net, 4);
+    listener.close(); // the last iteration's event may wait for its step norms until then
 
     // Bit for bit, NaN included (NDArray.equals says NaN != NaN).
     assertArrayEquals(plain.params().data().asFloat(), net.params().data().asFloat(),
@@ -90,10 +92,12 @@ class ProbeFailureTest {
     MultiLayerNetwork plain = job.run(5);
     failing(IterationProbe.ACTIVATIONS);
     MultiLayerNetwork net = job.network(5);
-    net.addListeners(HealthListener.create(
+    HealthListener listener = HealthListener.create(
         AgentConfig.builder().job("act").heartbeatIntervalMs(0).activationsEvery(1).build(),
-        collecting));
+        collecting);
+    net.addListeners(listener);
     job.train(net, 5);
+    listener.close();
 
     assertEquals(plain.params(), net.params(), "training unaffected");
     assertEquals(1, degraded().size());
