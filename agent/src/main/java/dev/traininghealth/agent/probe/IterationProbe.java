@@ -49,6 +49,9 @@ public final class IterationProbe {
   private boolean background;
   private StepNormWorker worker;
   private boolean forwardPassSeen;
+  /** The buffers the helper measures next, from measureStepAndParams to startInBackground. */
+  private INDArray stepUpdate;
+  private INDArray stepParams;
   // Shared with the helper thread, guarded by this:
   private PendingStep pending;
   private final List<Event> held = new ArrayList<>();
@@ -136,7 +139,7 @@ public final class IterationProbe {
         PendingStep p = new PendingStep(header, loss, stepMs, dropped, learningRate, batchSize,
             model, iteration, epoch, headers, out);
         pending = p;
-        startInBackground(p, model);
+        startInBackground(p);
       } else {
         out.accept(iterationEvent(header, loss, stepMs, dropped, learningRate, batchSize,
             step[0] == STEP_MEASURED, step[0] == STEP_MEASURED, haveGradient ? gradSq : null));
@@ -246,9 +249,11 @@ public final class IterationProbe {
     }
   }
 
-  private void startInBackground(PendingStep p, Model model) {
-    INDArray update = flatGradient(model, model.gradient());
-    INDArray params = model.params();
+  private void startInBackground(PendingStep p) {
+    INDArray update = stepUpdate;
+    INDArray params = stepParams;
+    stepUpdate = null;
+    stepParams = null;
     worker.start(() -> {
       Throwable failure = null;
       try {
@@ -338,6 +343,8 @@ public final class IterationProbe {
           && worker.norms().hostContiguous(params) && params.length() == paramLayout.total()) {
         // Started once the iteration's event waits for it. The gradient slots stay as they are
         // until the next onGradient, which settles first.
+        stepUpdate = update;
+        stepParams = params;
         return STEP_IN_FLIGHT;
       }
     }
