@@ -225,9 +225,10 @@ class DaemonTest {
     Checkpoint metricsSeen = ctx.checkpoint();
     Checkpoint dlqSeen = ctx.checkpoint();
     // A scrape is not atomic across metric families: a job's first event can land between the
-    // collection of th_job_loss and th_job_iteration, so wait for both.
-    scrapeUntil(vertx, s -> s.value("th_job_iteration", afterLabels) != null
-            && s.value("th_job_loss", afterLabels) != null
+    // collection of th_job_loss and th_job_iteration, and a new job's gauge child exists (at 0)
+    // a moment before its value is set, so wait for both values.
+    scrapeUntil(vertx, s -> Double.valueOf(2.0).equals(s.value("th_job_iteration", afterLabels))
+            && Double.valueOf(0.25).equals(s.value("th_job_loss", afterLabels))
             && s.value("th_dead_letters_total", Map.of("reason", "missing_field")) != null)
         .onComplete(ctx.succeeding(s -> ctx.verify(() -> {
           assertEquals(2.0, s.value("th_job_iteration", afterLabels));
