@@ -38,8 +38,8 @@ public final class CodecBench {
     double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 1;
     EventCodec codec = new EventCodec();
     Random r = new Random(3);
-    System.out.println("| record | bytes | decode us/event |");
-    System.out.println("|---|---|---|");
+    System.out.println("| record | bytes | decode us/event | allocated bytes/event |");
+    System.out.println("|---|---|---|---|");
     measure(codec, "iteration, 2 layer entries", records(codec, r, 2), seconds);
     measure(codec, "iteration, 4 layer entries", records(codec, r, 4), seconds);
     List<byte[]> act = new ArrayList<>();
@@ -86,7 +86,14 @@ public final class CodecBench {
     for (byte[] b : rs) {
       bytes += b.length;
     }
-    System.out.printf(Locale.ROOT, "| %s | %d | %.2f |%n", what, bytes / rs.length, us[2]);
+    com.sun.management.ThreadMXBean alloc = (com.sun.management.ThreadMXBean) CPU;
+    long a0 = alloc.getCurrentThreadAllocatedBytes();
+    for (byte[] b : rs) {
+      sink += codec.decode(b).iter();
+    }
+    double perEvent = (double) (alloc.getCurrentThreadAllocatedBytes() - a0) / rs.length;
+    System.out.printf(Locale.ROOT, "| %s | %d | %.2f | %.0f |%n", what, bytes / rs.length, us[2],
+        perEvent);
   }
 
   /**

@@ -17,6 +17,7 @@ import io.prometheus.client.CollectorRegistry;
 import io.vertx.core.json.JsonObject;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -398,9 +399,28 @@ public final class DaemonBench {
               () -> threadCpu(threads1));
           if (round > 0) {
             StringBuilder b = new StringBuilder("  CPU us/event by thread:");
+            StringBuilder alloc = new StringBuilder("  allocated bytes/event by thread:");
             double java = 0;
             for (Map.Entry<String, Long> e : threads1.entrySet()) {
-              double us = (e.getValue() - threads0.getOrDefault(e.getKey(), 0L)) / 1e3 / total;
+              double delta = e.getValue() - threads0.getOrDefault(e.getKey(), 0L);
+              if (e.getKey().startsWith(NATIVE)) {
+                double ms = delta / 1e6;
+                if (ms >= 20 && !e.getKey().startsWith(NATIVE + "vert.x")
+                    && !e.getKey().startsWith(NATIVE + "th-") && !e.getKey().startsWith(NATIVE + "kafka")
+                    && !e.getKey().startsWith(NATIVE + "data-plane")) {
+                  alloc.append(String.format(Locale.ROOT, " [%s %.0f ms]",
+                      e.getKey().substring(NATIVE.length()), ms));
+                }
+                continue;
+              }
+              if (e.getKey().startsWith(ALLOCATED)) {
+                if (delta / total >= 10) {
+                  alloc.append(String.format(Locale.ROOT, " %s %.0f,",
+                      e.getKey().substring(ALLOCATED.length()), delta / total));
+                }
+                continue;
+              }
+              double us = delta / 1e3 / total;
               java += us;
               if (us >= 0.05) {
                 b.append(String.format(Locale.ROOT, " %s %.2f,", e.getKey(), us));
@@ -409,6 +429,7 @@ public final class DaemonBench {
             b.append(String.format(Locale.ROOT, " not Java threads (GC, JIT) %.2f",
                 drain[1] - java));
             System.out.println(b);
+            System.out.println(alloc);
             System.out.printf(Locale.ROOT,
                 "drain %d: %,d events, %,.0f events/s, %.2f us CPU per event%n", round, total,
                 drain[0], drain[1]);
@@ -518,15 +539,57 @@ public final class DaemonBench {
     return new double[] {l[l.length / 2], l[Math.min(l.length - 1, (int) (l.length * 0.99))]};
   }
 
-  /** The CPU time of every live thread, summed by name with digits dropped. */
+  /** Prefixes the keys of {@link #threadCpu}'s allocated-bytes entries. */
+  private static final String ALLOCATED = "allocated:";
+
+  /**
+   * The CPU time and allocated bytes (keys prefixed {@link #ALLOCATED}) of every live thread,
+   * summed by name with digits dropped.
+   */
   private static void threadCpu(Map<String, Long> into) {
     for (java.lang.management.ThreadInfo t : CPU.getThreadInfo(CPU.getAllThreadIds())) {
       if (t != null) {
         long ns = CPU.getThreadCpuTime(t.getThreadId());
+        String name = t.getThreadName().replaceAll("[0-9]+", "N");
         if (ns > 0) {
-          into.merge(t.getThreadName().replaceAll("[0-9]+", "N"), ns, Long::sum);
+          into.merge(name, ns, Long::sum);
+        }
+        long bytes = ((com.sun.management.ThreadMXBean) CPU).getThreadAllocatedBytes(
+            t.getThreadId());
+        if (bytes > 0) {
+          into.merge(ALLOCATED + name, bytes, Long::sum);
         }
       }
+    }
+    nativeThreadCpu(into);
+  }
+
+  /** Prefixes the keys of {@link #nativeThreadCpu}'s entries. */
+  private static final String NATIVE = "native:";
+
+  /**
+   * On Linux, the CPU time of the JVM's own threads (GC, JIT, ...) from /proc, by their names
+   * with digits dropped, in clock ticks of 10 ms converted to nanoseconds; nothing elsewhere.
+   */
+  private static void nativeThreadCpu(Map<String, Long> into) {
+    Path tasks = Path.of("/proc/self/task");
+    if (!Files.isDirectory(tasks)) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> list = Files.list(tasks)) {
+      for (Path task : (Iterable<Path>) list::iterator) {
+        try {
+          String comm = Files.readString(task.resolve("comm")).trim();
+          String stat = Files.readString(task.resolve("stat"));
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+          into.merge(NATIVE + comm.replaceAll("[0-9]+", "N"), ticks * 10_000_000L, Long::sum);
+        } catch (IOException | RuntimeException gone) {
+          // the thread ended between the listing and the read
+        }
+      }
+    } catch (IOException e) {
+      // no /proc: the split stays unknown
     }
   }
 

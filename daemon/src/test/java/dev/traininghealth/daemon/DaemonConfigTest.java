@@ -104,9 +104,14 @@ class DaemonConfigTest {
     assertTrue(d.instanceId().endsWith(":" + ProcessHandle.current().pid()), d.instanceId());
     assertEquals(20_000, d.replayRecords());
     assertEquals(3_600_000, d.replayWindowMs());
+    assertEquals(1_000, d.commitIntervalMs());
     DaemonConfig c = DaemonConfig.load(Map.of("th.daemon.instance.id", "pod-7",
         "th.daemon.replay.records", "0", "th.daemon.replay.window", "30m",
-        "th.daemon.topic.partitions", "48"));
+        "th.daemon.topic.partitions", "48", "th.daemon.commit.interval", "250ms"));
+    assertEquals(250, c.commitIntervalMs());
+    assertEquals(250, c.toBuilder().build().commitIntervalMs());
+    assertEquals(0, DaemonConfig.load(Map.of("th.daemon.commit.interval", "0"))
+        .commitIntervalMs());
     assertEquals("pod-7", c.instanceId());
     assertEquals(0, c.replayRecords());
     assertEquals(1_800_000, c.replayWindowMs());

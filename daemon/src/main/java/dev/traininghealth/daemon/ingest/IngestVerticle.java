@@ -52,8 +52,9 @@ import org.slf4j.LoggerFactory;
  * the evaluate verticle works on the last poll's, so decoding and evaluation run on two cores,
  * but it hands over a poll only once evaluate has answered for the one before (the
  * back-pressure: one poll in flight at most), and commits a partition's offsets only then, so an
- * event is committed only after it was evaluated (at least once). Every rebalance callback first
- * settles the poll in flight, so offsets are committed while their partitions are still ours.
+ * event is committed only after it was evaluated (at least once); between polls at most once per
+ * {@link DaemonConfig#commitIntervalMs()}. Every rebalance callback first settles the poll in
+ * flight and commits, so offsets are committed while their partitions are still ours.
  *
  * <p>When partitions are assigned (a start, a restart after a crash, a rebalance) it rebuilds
  * the state of their jobs before anything new is evaluated, inside the rebalance callback: it
@@ -86,6 +87,7 @@ public final class IngestVerticle extends VerticleBase {
   // are retried after the next poll and committed at the latest when the partition is revoked,
   // so the next owner does not evaluate those records a second time.
   private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
+  private long lastCommitNanos = System.nanoTime();
   private KafkaConsumer<String, byte[]> consumer;
   private DeadLetters deadLetters;
   private DeliveryOptions toEvaluate;
@@ -146,7 +148,7 @@ public final class IngestVerticle extends VerticleBase {
             // Decoding this poll overlaps with evaluate working on the last one.
             next = prepare(records);
           }
-          settle();
+          settle(false);
           if (next != null) {
             inflight = next.send();
           }
@@ -252,9 +254,18 @@ public final class IngestVerticle extends VerticleBase {
    * the start of every rebalance callback, so a partition's offsets are settled while it is ours.
    */
   private void settle() {
+    settle(true);
+  }
+
+  /**
+   * {@link #settle()}, but between polls the commit waits for the commit interval: a crash then
+   * has the next owner evaluate up to an interval of records again, whose alerts and rungs the
+   * publication gate does not send twice.
+   */
+  private void settle(boolean force) {
     Inflight f = inflight;
     if (f == null) {
-      commitPending();
+      commitPending(force);
       return;
     }
     await(Future.all(f.sent));
@@ -264,7 +275,7 @@ public final class IngestVerticle extends VerticleBase {
         uncommitted.put(e.getKey(), e.getValue());
       }
     }
-    commitPending();
+    commitPending(force);
   }
 
   /** In a rebalance callback: settles, or puts the batches in flight back to be read again. */
@@ -299,13 +310,20 @@ public final class IngestVerticle extends VerticleBase {
     }
   }
 
-  /** Commits what is pending; keeps it for a retry while a rebalance is in progress. */
-  private void commitPending() {
+  /**
+   * Commits what is pending, unless not forced and the last commit is more recent than the
+   * commit interval; keeps it for a retry while a rebalance is in progress.
+   */
+  private void commitPending(boolean force) {
     if (uncommitted.isEmpty()) {
+      return;
+    }
+    if (!force && System.nanoTime() - lastCommitNanos < config.commitIntervalMs() * 1_000_000L) {
       return;
     }
     try {
       consumer.commitSync(uncommitted);
+      lastCommitNanos = System.nanoTime();
       uncommitted.clear();
     } catch (RebalanceInProgressException e) {
       LOG.debug("ingest: commit of {} deferred: a rebalance is in progress", uncommitted.keySet());
