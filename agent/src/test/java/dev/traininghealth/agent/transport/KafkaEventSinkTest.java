@@ -9,6 +9,8 @@ import dev.traininghealth.kafka.EmbeddedKafka;
 import dev.traininghealth.rules.event.Event;
 import dev.traininghealth.rules.event.EventCodec;
 import dev.traininghealth.rules.event.EventType;
+import dev.traininghealth.rules.event.Header;
+import dev.traininghealth.rules.event.Heartbeat;
 import dev.traininghealth.rules.event.NonFinite;
 import dev.traininghealth.zoo.HealthyMlp;
 import dev.traininghealth.zoo.NanBatch;
@@ -114,6 +116,38 @@ class KafkaEventSinkTest {
     long closeMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
     assertTrue(!closer.isAlive(), "close() with close.timeout.ms=0 still waiting after " + closeMs
         + " ms");
+  }
+
+  @Test
+  void aLoneEventGoesOutAtOnceAndABurstWholeInOrderUpToClose() throws Exception {
+    try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+      kafka.createTopics(1, "th.events");
+      KafkaEventSink sink = KafkaEventSink.create(kafka.bootstrapServers(), "th.events", 10_000,
+          10_000, Map.of());
+      // The sender sleeps until the first event after a quiet spell: a lone one is not left
+      // waiting for company.
+      assertTrue(sink.offer(Heartbeat.of(Header.of("burst", "run", 0, 0, 0, 0, null), "train", 0)));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (sink.sent() < 1 && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      assertEquals(1, sink.sent(), "a lone event was not sent");
+      // A burst, the last event offered right before close: all of it, in order.
+      int burst = 3_000;
+      for (int i = 1; i <= burst; i++) {
+        assertTrue(sink.offer(
+            Heartbeat.of(Header.of("burst", "run", i, i, i, 0, null), "train", 0)));
+      }
+      sink.close();
+      assertEquals(0, sink.dropped());
+      assertEquals(burst + 1, sink.sent());
+      List<ConsumerRecord<byte[], byte[]>> records = consume(kafka, burst + 1);
+      EventCodec codec = new EventCodec();
+      for (int i = 0; i < records.size(); i++) {
+        assertEquals(i, codec.decode(records.get(i).value()).header().seq());
+      }
+      assertEquals(burst + 1, records.size());
+    }
   }
 
   private static List<ConsumerRecord<byte[], byte[]>> consume(EmbeddedKafka kafka, int atLeast) {
