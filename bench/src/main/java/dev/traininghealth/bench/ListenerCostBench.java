@@ -129,55 +129,48 @@ public final class ListenerCostBench {
       this.inner = inner;
     }
 
+    /** Runs one callback of the wrapped listener and adds its CPU time; returns that time. */
+    private long time(Runnable callback) {
+      long t = THREADS.getCurrentThreadCpuTime();
+      callback.run();
+      long d = THREADS.getCurrentThreadCpuTime() - t;
+      nanos += d;
+      return d;
+    }
+
     @Override
     public void onEpochStart(Model model) {
-      long t = THREADS.getCurrentThreadCpuTime();
-      inner.onEpochStart(model);
-      nanos += THREADS.getCurrentThreadCpuTime() - t;
+      time(() -> inner.onEpochStart(model));
     }
 
     @Override
     public void onEpochEnd(Model model) {
-      long t = THREADS.getCurrentThreadCpuTime();
-      inner.onEpochEnd(model);
-      nanos += THREADS.getCurrentThreadCpuTime() - t;
+      time(() -> inner.onEpochEnd(model));
     }
 
     @Override
     public void onForwardPass(Model model, List<INDArray> activations) {
-      long t = THREADS.getCurrentThreadCpuTime();
-      inner.onForwardPass(model, activations);
-      nanos += THREADS.getCurrentThreadCpuTime() - t;
+      time(() -> inner.onForwardPass(model, activations));
     }
 
     @Override
     public void onForwardPass(Model model, Map<String, INDArray> activations) {
-      long t = THREADS.getCurrentThreadCpuTime();
-      inner.onForwardPass(model, activations);
-      nanos += THREADS.getCurrentThreadCpuTime() - t;
+      time(() -> inner.onForwardPass(model, activations));
     }
 
     @Override
     public void onGradientCalculation(Model model) {
-      long t = THREADS.getCurrentThreadCpuTime();
-      inner.onGradientCalculation(model);
-      long d = THREADS.getCurrentThreadCpuTime() - t;
-      nanos += d;
-      gradientNanos += d;
+      gradientNanos += time(() -> inner.onGradientCalculation(model));
     }
 
     @Override
     public void onBackwardPass(Model model) {
-      long t = THREADS.getCurrentThreadCpuTime();
-      inner.onBackwardPass(model);
-      nanos += THREADS.getCurrentThreadCpuTime() - t;
+      time(() -> inner.onBackwardPass(model));
     }
 
     @Override
     public void iterationDone(Model model, int iteration, int epoch) {
-      long t = THREADS.getCurrentThreadCpuTime();
-      inner.iterationDone(model, iteration, epoch);
-      nanos += THREADS.getCurrentThreadCpuTime() - t;
+      time(() -> inner.iterationDone(model, iteration, epoch));
     }
   }
 }
