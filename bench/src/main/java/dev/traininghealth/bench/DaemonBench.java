@@ -427,15 +427,15 @@ public final class DaemonBench {
       long total, double processUsPerEvent) {
     StringBuilder b = new StringBuilder("  CPU us/event by thread:");
     StringBuilder alloc = new StringBuilder("  allocated bytes/event by thread:");
+    StringBuilder jvm = new StringBuilder("  CPU ms of the JVM's own threads (/proc):");
     double java = 0;
     for (Map.Entry<String, Long> e : threads1.entrySet()) {
       double delta = e.getValue() - threads0.getOrDefault(e.getKey(), 0L);
       if (e.getKey().startsWith(NATIVE)) {
         double ms = delta / 1e6;
-        String name = e.getKey().substring(NATIVE.length());
-        if (ms >= 20 && !name.startsWith("vert.x") && !name.startsWith("th-")
-            && !name.startsWith("kafka") && !name.startsWith("data-plane")) {
-          alloc.append(String.format(Locale.ROOT, " [%s %.0f ms]", name, ms));
+        if (ms >= 20) {
+          jvm.append(String.format(Locale.ROOT, " %s %.0f,",
+              e.getKey().substring(NATIVE.length()), ms));
         }
         continue;
       }
@@ -456,6 +456,7 @@ public final class DaemonBench {
         processUsPerEvent - java));
     System.out.println(b);
     System.out.println(alloc);
+    System.out.println(jvm);
   }
 
   /** Events/s, and the whole process's CPU microseconds per event over the same time. */
@@ -565,10 +566,14 @@ public final class DaemonBench {
    * summed by name with digits dropped.
    */
   private static void threadCpu(Map<String, Long> into) {
+    Set<String> javaThreads = new java.util.HashSet<>();
     for (java.lang.management.ThreadInfo t : CPU.getThreadInfo(CPU.getAllThreadIds())) {
       if (t != null) {
         long ns = CPU.getThreadCpuTime(t.getThreadId());
-        String name = t.getThreadName().replaceAll("[0-9]+", "N");
+        String full = t.getThreadName();
+        // Linux keeps the first 15 bytes of a thread's name in /proc's comm.
+        javaThreads.add(full.substring(0, Math.min(15, full.length())));
+        String name = full.replaceAll("[0-9]+", "N");
         if (ns > 0) {
           into.merge(name, ns, Long::sum);
         }
@@ -579,17 +584,18 @@ public final class DaemonBench {
         }
       }
     }
-    nativeThreadCpu(into);
+    nativeThreadCpu(into, javaThreads);
   }
 
   /** Prefixes the keys of {@link #nativeThreadCpu}'s entries. */
   private static final String NATIVE = "native:";
 
   /**
-   * On Linux, the CPU time of the JVM's own threads (GC, JIT, ...) from /proc, by their names
-   * with digits dropped, in clock ticks of 10 ms converted to nanoseconds; nothing elsewhere.
+   * On Linux, the CPU time of the JVM's own threads (GC, JIT, ...: the threads whose /proc name
+   * is not one of {@code javaThreads}) by their names with digits dropped, in clock ticks of
+   * 10 ms converted to nanoseconds; nothing elsewhere.
    */
-  private static void nativeThreadCpu(Map<String, Long> into) {
+  private static void nativeThreadCpu(Map<String, Long> into, Set<String> javaThreads) {
     Path tasks = Path.of("/proc/self/task");
     if (!Files.isDirectory(tasks)) {
       return;
@@ -598,6 +604,9 @@ public final class DaemonBench {
       for (Path task : (Iterable<Path>) list::iterator) {
         try {
           String comm = Files.readString(task.resolve("comm")).trim();
+          if (javaThreads.contains(comm)) {
+            continue;
+          }
           String stat = Files.readString(task.resolve("stat"));
           String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
           long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
