@@ -100,8 +100,14 @@ final class JobState {
     }
     events++;
     metrics.event();
-    run = e.header().run();
-    worker = e.header().worker();
+    // Stores only on a change: storing each event's fresh strings into this long-lived state
+    // dirtied a card per event for G1's refinement threads and kept the strings alive.
+    if (seqs.run() != run) {
+      run = seqs.run();
+    }
+    if (!java.util.Objects.equals(worker, e.header().worker())) {
+      worker = e.header().worker();
+    }
     lastTs = e.header().ts();
     iter = Math.max(iter, e.iter());
     epoch = e.header().epoch();

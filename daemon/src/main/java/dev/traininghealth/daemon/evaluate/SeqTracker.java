@@ -57,6 +57,11 @@ final class SeqTracker {
     return Verdict.NEXT;
   }
 
+  /** The run of the last event taken, the same string object while the run stays the same. */
+  String run() {
+    return lastRun;
+  }
+
   /** Events missing in the gaps seen so far. */
   long missing() {
     return missing;

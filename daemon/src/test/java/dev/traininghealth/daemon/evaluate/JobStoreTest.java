@@ -72,4 +72,22 @@ class JobStoreTest {
     assertEquals(2, store.peek("a").detail(2).getJsonObject("series").getJsonArray("iter").size());
     assertTrue(store.peek("a").summary().getJsonArray("alerts").isEmpty());
   }
+  @Test
+  void reportsTheRunAndWorkerOfTheLatestEvent() {
+    JobState s = store.touch("w", 0);
+    // Fresh strings each time, as the decoder makes them: the state keeps the latest run's.
+    s.onEvent(Iteration.builder(Header.of("w", new String("run-1"), 1, 1001, 1, 0, null))
+        .loss(1).build(), 0);
+    s.onEvent(Iteration.builder(Header.of("w", new String("run-1"), 2, 1002, 2, 0, null))
+        .loss(1).build(), 0);
+    assertEquals("run-1", s.summary().getString("run"));
+    s.onEvent(Iteration.builder(Header.of("w", new String("run-2"), 1, 1003, 1, 0,
+        new String("worker-1"))).loss(1).build(), 0);
+    assertEquals("run-2", s.summary().getString("run"));
+    assertEquals("worker-1", s.summary().getString("worker"));
+    s.onEvent(Iteration.builder(Header.of("w", new String("run-1"), 3, 1004, 3, 0, null))
+        .loss(1).build(), 0);
+    assertEquals("run-1", s.summary().getString("run"));
+    assertNull(s.summary().getString("worker"));
+  }
 }
