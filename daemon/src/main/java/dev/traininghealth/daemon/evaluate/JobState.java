@@ -100,8 +100,8 @@ final class JobState {
     }
     events++;
     metrics.event();
-    // Stores only on a change: storing each event's fresh strings into this long-lived state
-    // dirtied a card per event for G1's refinement threads and kept the strings alive.
+    // Stores only on a change: a reference stored into this long-lived state dirties a card for
+    // G1's refinement threads (and a fresh string is kept alive), once per event of every job.
     if (seqs.run() != run) {
       run = seqs.run();
     }
@@ -118,7 +118,7 @@ final class JobState {
         gradNorm = it.gradNorm();
         learningRate = it.learningRate();
         dropped = it.dropped();
-        phase = "training";
+        setPhase("training");
         recent.add(it.iter(), lastTs, loss, gradNorm, learningRate);
         metrics.iteration(it.iter(), loss, gradNorm, learningRate);
         metrics.dropped(dropped);
@@ -139,7 +139,7 @@ final class JobState {
       }
       case HEARTBEAT -> {
         Heartbeat h = (Heartbeat) e;
-        phase = h.phase();
+        setPhase(h.phase());
         dropped = h.dropped();
         metrics.dropped(dropped);
       }
@@ -204,6 +204,13 @@ final class JobState {
     }
     evaluator = next;
     return retired;
+  }
+
+  /** Like the run and the worker, stored only on a change (see {@link #onEvent}). */
+  private void setPhase(String p) {
+    if (!phase.equals(p)) {
+      phase = p;
+    }
   }
 
   /** The latest values and the alerts that are not inactive, as listed by {@code /api/jobs}. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.traininghealth.rules.event.Header;
+import dev.traininghealth.rules.event.Heartbeat;
 import dev.traininghealth.rules.event.Iteration;
 import dev.traininghealth.rules.rule.AlertChange;
 import dev.traininghealth.rules.rule.AlertState;
@@ -73,7 +74,7 @@ class JobStoreTest {
     assertTrue(store.peek("a").summary().getJsonArray("alerts").isEmpty());
   }
   @Test
-  void reportsTheRunAndWorkerOfTheLatestEvent() {
+  void reportsTheRunWorkerAndPhaseOfTheLatestEvent() {
     JobState s = store.touch("w", 0);
     // Fresh strings each time, as the decoder makes them: the state keeps the latest run's.
     s.onEvent(Iteration.builder(Header.of("w", new String("run-1"), 1, 1001, 1, 0, null))
@@ -81,11 +82,16 @@ class JobStoreTest {
     s.onEvent(Iteration.builder(Header.of("w", new String("run-1"), 2, 1002, 2, 0, null))
         .loss(1).build(), 0);
     assertEquals("run-1", s.summary().getString("run"));
+    assertEquals("training", s.summary().getString("phase"));
+    s.onEvent(Heartbeat.of(Header.of("w", new String("run-1"), 3, 1003, 2, 0, null),
+        new String("evaluating"), 0), 0);
+    assertEquals("evaluating", s.summary().getString("phase"));
     s.onEvent(Iteration.builder(Header.of("w", new String("run-2"), 1, 1003, 1, 0,
         new String("worker-1"))).loss(1).build(), 0);
     assertEquals("run-2", s.summary().getString("run"));
+    assertEquals("training", s.summary().getString("phase"));
     assertEquals("worker-1", s.summary().getString("worker"));
-    s.onEvent(Iteration.builder(Header.of("w", new String("run-1"), 3, 1004, 3, 0, null))
+    s.onEvent(Iteration.builder(Header.of("w", new String("run-1"), 4, 1004, 3, 0, null))
         .loss(1).build(), 0);
     assertEquals("run-1", s.summary().getString("run"));
     assertNull(s.summary().getString("worker"));
