@@ -232,6 +232,16 @@ public final class ActionExecutor implements BoundaryTask {
         } catch (IllegalStateException e) {
           return Verdict.failed(e.getMessage());
         }
+      case "reinit_units":
+        if (!(m instanceof MultiLayerNetwork)) {
+          return Verdict.failed("reinit_units supports MultiLayerNetwork only");
+        }
+        try {
+          return Verdict.applied(UnitReinit.apply((MultiLayerNetwork) m,
+              (int) c.number("units", 1), (long) c.number("seed", c.id().hashCode())));
+        } catch (IllegalStateException e) {
+          return Verdict.failed(e.getMessage());
+        }
       case "stop":
         lr.freeze(m, iter, epoch);
         stopRequested = true;

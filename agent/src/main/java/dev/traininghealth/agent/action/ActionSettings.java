@@ -37,7 +37,7 @@ public final class ActionSettings {
           new LinkedHashSet<>(
               Arrays.asList(
                   "lr_kick", "lr_scale", "rollback", "checkpoint", "restart", "swa_start",
-                  "swa_snapshot", "swa_apply", "curvature_step")));
+                  "swa_snapshot", "swa_apply", "curvature_step", "reinit_units")));
 
   static final int MIN_KEY_BYTES = 16;
 
@@ -52,6 +52,7 @@ public final class ActionSettings {
   private final int lrKickMaxIterations;
   private final double restartMaxPerturb;
   private final double curvatureMaxStep;
+  private final int reinitMaxUnits;
   private final String checkpointDir;
   private final int checkpointKeep;
   private final int checkpointEvery;
@@ -97,6 +98,7 @@ public final class ActionSettings {
       throw new IllegalArgumentException("option 'actions.curvature_step.max.step' must be > 0");
     }
     this.curvatureMaxStep = b.curvatureMaxStep;
+    this.reinitMaxUnits = atLeast("actions.reinit_units.max.units", b.reinitMaxUnits, 1);
     this.checkpointDir = b.checkpointDir == null ? "" : b.checkpointDir;
     this.checkpointKeep = atLeast("actions.checkpoint.keep", b.checkpointKeep, 1);
     this.checkpointEvery = atLeast("actions.checkpoint.every", b.checkpointEvery, 0);
@@ -175,6 +177,9 @@ public final class ActionSettings {
         case "actions.curvature_step.max.step":
           b.curvatureMaxStep(parseDouble(k, v));
           break;
+        case "actions.reinit_units.max.units":
+          b.reinitMaxUnits(parseInt(k, v));
+          break;
         case "actions.checkpoint.dir":
           b.checkpointDir(v);
           break;
@@ -203,6 +208,7 @@ public final class ActionSettings {
                   + " commands.queue.capacity, commands.seen.capacity, actions.allow,"
                   + " actions.lr.max.factor, actions.lr_kick.max.iterations,"
                   + " actions.restart.max.perturb, actions.curvature_step.max.step,"
+                  + " actions.reinit_units.max.units,"
                   + " actions.checkpoint.dir, actions.checkpoint.keep, actions.checkpoint.every,"
                   + " actions.rollback.every, actions.rollback.keep, actions.swa.every,"
                   + " actions.swa.bn.batches)");
@@ -312,6 +318,11 @@ public final class ActionSettings {
     return curvatureMaxStep;
   }
 
+  /** The most units per layer one {@code reinit_units} may replace. */
+  public int reinitMaxUnits() {
+    return reinitMaxUnits;
+  }
+
   /** Where checkpoints go; empty for the default under {@code java.io.tmpdir}. */
   public String checkpointDir() {
     return checkpointDir;
@@ -367,6 +378,7 @@ public final class ActionSettings {
     m.put("actions.lr_kick.max.iterations", String.valueOf(lrKickMaxIterations));
     m.put("actions.restart.max.perturb", String.valueOf(restartMaxPerturb));
     m.put("actions.curvature_step.max.step", String.valueOf(curvatureMaxStep));
+    m.put("actions.reinit_units.max.units", String.valueOf(reinitMaxUnits));
     m.put("actions.checkpoint.dir", checkpointDir);
     m.put("actions.checkpoint.keep", String.valueOf(checkpointKeep));
     m.put("actions.checkpoint.every", String.valueOf(checkpointEvery));
@@ -391,6 +403,7 @@ public final class ActionSettings {
     private int lrKickMaxIterations = 10_000;
     private double restartMaxPerturb = 0.1;
     private double curvatureMaxStep = 10;
+    private int reinitMaxUnits = 8;
     private String checkpointDir;
     private int checkpointKeep = 3;
     private int checkpointEvery;
@@ -450,6 +463,11 @@ public final class ActionSettings {
 
     public Builder curvatureMaxStep(double v) {
       this.curvatureMaxStep = v;
+      return this;
+    }
+
+    public Builder reinitMaxUnits(int v) {
+      this.reinitMaxUnits = v;
       return this;
     }
 

@@ -125,6 +125,15 @@ final class CommandGate {
           return within(c, "step", step, 0, settings.curvatureMaxStep(),
               "actions.curvature_step.max.step");
         }
+      case "reinit_units":
+        {
+          double units = c.number("units", 1);
+          if (units != Math.rint(units)) {
+            return Verdict.rejected("bad parameter: units must be a whole number, got " + units);
+          }
+          return within(c, "units", units, 1, settings.reinitMaxUnits(),
+              "actions.reinit_units.max.units");
+        }
       case "rollback":
         {
           double before = c.number("before", Double.NaN);

@@ -26,13 +26,7 @@ final class FreshInit {
   /** The parameters of a new initialisation of {@code m}'s configuration under {@code seed}. */
   static INDArray draw(Model m, long seed) {
     if (m instanceof MultiLayerNetwork) {
-      MultiLayerConfiguration conf = ((MultiLayerNetwork) m).getLayerWiseConfigurations().clone();
-      for (NeuralNetConfiguration c : conf.getConfs()) {
-        c.setSeed(seed);
-      }
-      MultiLayerNetwork fresh = new MultiLayerNetwork(conf);
-      fresh.init();
-      return fresh.params();
+      return network((MultiLayerNetwork) m, seed).params();
     }
     if (m instanceof ComputationGraph) {
       ComputationGraphConfiguration conf = ((ComputationGraph) m).getConfiguration().clone();
@@ -42,5 +36,16 @@ final class FreshInit {
       return fresh.params();
     }
     throw new IllegalArgumentException("unsupported model type " + m.getClass().getName());
+  }
+
+  /** A new network of {@code net}'s configuration, initialised under {@code seed}. */
+  static MultiLayerNetwork network(MultiLayerNetwork net, long seed) {
+    MultiLayerConfiguration conf = net.getLayerWiseConfigurations().clone();
+    for (NeuralNetConfiguration c : conf.getConfs()) {
+      c.setSeed(seed);
+    }
+    MultiLayerNetwork fresh = new MultiLayerNetwork(conf);
+    fresh.init();
+    return fresh;
   }
 }

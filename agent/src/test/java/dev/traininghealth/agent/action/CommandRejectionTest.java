@@ -116,6 +116,15 @@ class CommandRejectionTest {
   }
 
   @Test
+  void rejectsUnitReplacementBeyondTheBound() {
+    Command many = h.signer.sign(h.command("reinit_units", Map.of("units", 9L)).build());
+    assertRejected(deliver(many), Outcome.REJECTED,
+        "units=9 outside [1, 8] (actions.reinit_units.max.units)");
+    Command half = h.signer.sign(h.command("reinit_units", Map.of("units", 1.5)).build());
+    assertRejected(deliver(half), Outcome.REJECTED, "units must be a whole number");
+  }
+
+  @Test
   void rejectsMissingRequiredParameter() {
     Command c = h.signer.sign(h.command("lr_scale", Map.of()).build());
     assertRejected(deliver(c), Outcome.REJECTED, "missing required param 'factor'");

@@ -45,9 +45,10 @@ final class ActionLedger {
   static final int SENT_BEFORE_MAX = 100_000;
   /** Actions that change where the run goes: other rules' evidence predates them. */
   static final Set<String> CHANGES = Set.of("lr_kick", "lr_scale", "curvature_step", "restart",
-      "swa_apply");
+      "swa_apply", "reinit_units");
   /** Actions that build on the run's current state, so they wait for another change to show. */
-  static final Set<String> NUDGES = Set.of("lr_kick", "lr_scale", "curvature_step");
+  static final Set<String> NUDGES = Set.of("lr_kick", "lr_scale", "curvature_step",
+      "reinit_units");
 
   private final CommandIssuer issuer;
   private final int budget;

@@ -18,7 +18,7 @@ public final class Command {
   /** Every action the protocol knows. */
   public static final Set<String> ACTIONS =
       Set.of("lr_kick", "lr_scale", "restart", "swa_start", "swa_snapshot", "swa_apply",
-          "curvature_step", "rollback", "checkpoint", "stop");
+          "curvature_step", "reinit_units", "rollback", "checkpoint", "stop");
 
   private final String id;
   private final String job;

@@ -20,6 +20,12 @@ package dev.traininghealth.rules.detector;
  * that converged sits far below it (the zoo's healthy MLP at 0.1%, its saddle once escaped at
  * 1e-14). Rules that act on a plateau by kicking or restarting the run need that difference;
  * rules that only inform do not.
+ *
+ * <p>{@code max_share_of_start} (default 0, off) is the other side: the loss only counts as flat
+ * while its latest block mean is at most that share of the first. It tells a second plateau,
+ * reached after the run made progress, from the first one near where the run began: XOR's net
+ * that learned NOR with both hidden units sits at 0.167 after starting at 0.25-0.30 (56-67%), and
+ * what helps there (replacing a unit) is not what helps on the first plateau (a larger rate).
  */
 public final class LossPlateau {
   static final String WINDOW = "window";
@@ -29,6 +35,7 @@ public final class LossPlateau {
   static final String LEAVE_Z = "leave_z";
   static final String LEAVE_IMPROVEMENT = "leave_relative_improvement";
   static final String MIN_SHARE_OF_START = "min_share_of_start";
+  static final String MAX_SHARE_OF_START = "max_share_of_start";
   static final int DEFAULT_BLOCK = 10;
   static final double DEFAULT_MIN_IMPROVEMENT = 1e-3;
   static final double DEFAULT_Z = 1.645;
@@ -41,6 +48,7 @@ public final class LossPlateau {
   private final double leaveZ;
   private final double leaveImprovement;
   private final double minShareOfStart;
+  private final double maxShareOfStart;
   private final int block;
   private double startMean = Double.NaN;
   private double recentMean = Double.NaN;
@@ -50,7 +58,8 @@ public final class LossPlateau {
 
   LossPlateau(Params p) {
     this(p.size(WINDOW), p.size(BLOCK), p.number(MIN_IMPROVEMENT), p.number(Z),
-        p.number(LEAVE_Z), p.number(LEAVE_IMPROVEMENT), p.number(MIN_SHARE_OF_START));
+        p.number(LEAVE_Z), p.number(LEAVE_IMPROVEMENT), p.number(MIN_SHARE_OF_START),
+        p.number(MAX_SHARE_OF_START));
   }
 
   /** As the seven-argument constructor, with {@code min_share_of_start} off. */
@@ -66,6 +75,15 @@ public final class LossPlateau {
    */
   public LossPlateau(int window, int block, double minImprovement, double z, double leaveZ,
       double leaveImprovement, double minShareOfStart) {
+    this(window, block, minImprovement, z, leaveZ, leaveImprovement, minShareOfStart, 0);
+  }
+
+  /**
+   * As the seven-argument constructor, flat only while the loss is at most
+   * {@code maxShareOfStart} of its start (0: off; else above {@code minShareOfStart}).
+   */
+  public LossPlateau(int window, int block, double minImprovement, double z, double leaveZ,
+      double leaveImprovement, double minShareOfStart, double maxShareOfStart) {
     if (block < 1 || window % block != 0) {
       throw new IllegalArgumentException(
           "window (" + window + ") must be a multiple of block (" + block + ")");
@@ -80,7 +98,12 @@ public final class LossPlateau {
     this.zCritical = z;
     this.leaveZ = leaveZ;
     this.leaveImprovement = leaveImprovement;
+    if (maxShareOfStart > 0 && maxShareOfStart <= minShareOfStart) {
+      throw new IllegalArgumentException("max_share_of_start (" + maxShareOfStart
+          + ") must be above min_share_of_start (" + minShareOfStart + "), or 0 (off)");
+    }
     this.minShareOfStart = minShareOfStart;
+    this.maxShareOfStart = maxShareOfStart;
     this.block = block;
   }
 
@@ -106,6 +129,9 @@ public final class LossPlateau {
       ParamSpec.number(MIN_SHARE_OF_START, 0, 0,
           "flat only while the loss is at least this share of the run's first block mean (0:"
               + " always); tells a run stuck early from a converged one"),
+      ParamSpec.number(MAX_SHARE_OF_START, 0, 0,
+          "flat only while the loss is at most this share of the run's first block mean (0:"
+              + " always); tells a second plateau, after progress, from the first"),
     };
   }
 
@@ -127,7 +153,7 @@ public final class LossPlateau {
       flat = flat
           ? trend.z() > -leaveZ || trend.relativeImprovement() < leaveImprovement
           : trend.z() > -zCritical || trend.relativeImprovement() < minImprovement;
-      if (farBelowStart()) {
+      if (farBelowStart() || nearStart()) {
         flat = false;
       }
       return true;
@@ -138,6 +164,11 @@ public final class LossPlateau {
   /** Whether the loss has fallen below {@code min_share_of_start} of where the run began. */
   private boolean farBelowStart() {
     return minShareOfStart > 0 && startMean > 0 && recentMean < minShareOfStart * startMean;
+  }
+
+  /** Whether the loss is still above {@code max_share_of_start} of where the run began. */
+  private boolean nearStart() {
+    return maxShareOfStart > 0 && startMean > 0 && recentMean > maxShareOfStart * startMean;
   }
 
   public boolean ready() {

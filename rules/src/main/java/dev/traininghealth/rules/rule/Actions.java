@@ -3,7 +3,10 @@ package dev.traininghealth.rules.rule;
 import java.util.List;
 import java.util.Set;
 
-/** The action names a ladder may use: the commands of DESIGN.md that the agent understands. */
+/**
+ * The action names a ladder may use: the commands of DESIGN.md that the agent understands, and
+ * {@code reinit_units}, which this project added to them (replace a layer's least useful units).
+ */
 public final class Actions {
   /** In the order DESIGN.md lists them. */
   public static final List<String> NAMES =
@@ -15,6 +18,7 @@ public final class Actions {
           "swa_snapshot",
           "swa_apply",
           "curvature_step",
+          "reinit_units",
           "rollback",
           "checkpoint",
           "stop");

@@ -51,6 +51,29 @@ class LossDetectorsTest {
   }
 
   @Test
+  void plateauWithAMaximumShareOfTheStartWaitsForASecondPlateau() {
+    // XOR's shape: flat at 0.25 (the start) until 200, down to 0.167 (67%) by 260, then flat.
+    List<Event> xor =
+        losses(500, t -> (t < 200 ? 0.25 : Math.max(0.167, 0.25 - (t - 200) * 0.0014))
+            * s.noise(0.001));
+    Map<String, Object> second =
+        Map.of("window", 60L, "min_share_of_start", 0.25, "max_share_of_start", 0.8);
+    assertTrue(Runs.firstActive(Runs.detector("plateau", Map.of("window", 60L)), xor) < 100,
+        "without the maximum share the first plateau counts");
+    long at = Runs.firstActive(Runs.detector("plateau", second), xor);
+    assertTrue(at > 260 && at <= 330, "fired at " + at + ", within a window of the second plateau");
+  }
+
+  @Test
+  void plateauRejectsAMaximumShareNotAboveTheMinimum() {
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class,
+        () -> Runs.detector("plateau", Map.of("min_share_of_start", 0.5, "max_share_of_start", 0.4)));
+    assertTrue(e.getMessage().contains("max_share_of_start (0.4) must be above min_share_of_start"),
+        e.getMessage());
+  }
+
+  @Test
   void plateauStaysSilentWhileTheLossFalls() {
     List<Event> events = losses(3000, t -> Synthetic.healthyLoss(t) * s.noise(0.02));
     assertEquals(-1, Runs.firstActive(Runs.detector("plateau", Map.of()), events));

@@ -29,13 +29,14 @@ class RescueRulesTest {
   @Test
   void rescueRulesLoadAndBindTheDetectorsTheyName() {
     RuleSet rs = rescue();
-    assertEquals(List.of("plateau-kick", "plateau-restart", "dead-units-restart", "blind-restart",
-        "saddle-rescue", "exploding-rollback", "exploding-lr-cut"),
+    assertEquals(List.of("plateau-kick", "plateau-reinit", "plateau-restart", "dead-units-restart",
+        "blind-restart", "saddle-rescue", "exploding-rollback", "exploding-lr-cut"),
         rs.rules().stream().map(Rule::name).toList());
     assertEquals("dead_units", rs.rule("dead-units-restart").detector());
     assertEquals("blind_inputs", rs.rule("blind-restart").detector());
     assertEquals("plateau", rs.rule("plateau-kick").detector());
     assertEquals("plateau", rs.rule("plateau-restart").detector());
+    assertEquals("plateau", rs.rule("plateau-reinit").detector());
     assertEquals("saddle", rs.rule("saddle-rescue").detector());
     assertEquals("exploding_gradients", rs.rule("exploding-rollback").detector());
     assertEquals("exploding_gradients", rs.rule("exploding-lr-cut").detector());
@@ -46,6 +47,10 @@ class RescueRulesTest {
     RuleSet rs = rescue();
     assertEquals(List.of("lr_kick"), ladder(rs.rule("plateau-kick")));
     assertEquals(List.of("restart"), ladder(rs.rule("plateau-restart")));
+    // The second plateau's rule keeps off the first, which is the kick's.
+    Rule reinit = rs.rule("plateau-reinit");
+    assertEquals(List.of("reinit_units"), ladder(reinit));
+    assertTrue(((Number) reinit.params().get("max_share_of_start")).doubleValue() < 1);
     assertEquals("init", rs.rule("plateau-restart").actions().get(0).get("from"));
     // A fresh init throws the run away, so it waits until the loss stayed flat through a kick.
     Rule kick = rs.rule("plateau-kick");
@@ -73,7 +78,7 @@ class RescueRulesTest {
     RuleLoadResult r =
         RuleFileLoader.loadDirectories(List.of(dir), RuleSet.defaults(), "defaults");
     assertTrue(r.ok(), () -> "errors: " + r.errors());
-    assertEquals(RuleSet.defaults().rules().size() + 7, r.ruleSet().rules().size());
+    assertEquals(RuleSet.defaults().rules().size() + 8, r.ruleSet().rules().size());
   }
 
   @Test
@@ -89,6 +94,34 @@ class RescueRulesTest {
     assertEquals("plateau-kick", asked.get(0).rule());
     assertEquals("lr_kick", asked.get(0).action());
     assertEquals(List.of(), actions(rs, new Synthetic("healthy", 1).healthyRun(3000)));
+  }
+
+  @Test
+  void aSecondPlateauBelowTheFirstAsksForAUnitReplacementAfterTheKick() {
+    RuleSet rs = rescue();
+    // XOR seed 1's shape: flat at 0.25 until 200 (where the kick takes it down), 0.167 from 260.
+    Synthetic s = new Synthetic("second-plateau", 3);
+    List<Event> events = new ArrayList<>();
+    for (int t = 1; t <= 500; t++) {
+      double loss = t < 200 ? 0.25 : Math.max(0.167, 0.25 - (t - 200) * 0.0014);
+      events.add(s.iteration(t, loss * s.noise(1e-4), 1e-3 * s.noise(0.1), List.of()));
+    }
+    JobEvaluator ev = new JobEvaluator("j", rs);
+    List<String> asked = new ArrayList<>();
+    long reinitAt = -1;
+    for (Event e : events) {
+      for (AlertChange c : ev.onEvent(e)) {
+        for (ActionRequest a : c.actions()) {
+          asked.add(a.rule() + ":" + a.action());
+          if (a.rule().equals("plateau-reinit") && reinitAt < 0) {
+            reinitAt = e.iter();
+          }
+        }
+      }
+    }
+    assertEquals(List.of("plateau-kick:lr_kick", "plateau-reinit:reinit_units"),
+        asked.stream().distinct().toList());
+    assertTrue(reinitAt > 260 && reinitAt <= 360, "asked at " + reinitAt);
   }
 
   @Test
