@@ -12,6 +12,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
 import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -78,24 +79,21 @@ public final class UnitReinit {
       StringBuilder what = new StringBuilder();
       for (int k = 0; k < take; k++) {
         int j = order[k];
-        for (long r = 0; r < w.size(0); r++) {
-          w.putScalar(r, j, freshW.getDouble(r, j));
-          clearState(index(flat, w, r, j), state, blocks);
-        }
+        // Whole rows and columns at a time: on a GPU every scalar access is a round trip.
+        w.getColumn(j).assign(freshW.getColumn(j));
+        clearState(index(flat, w, 0, j), w.size(0), w.stride(0), state, blocks);
         if (b != null) {
           // DL4J's bias is [nOut] in newer versions and [1, nOut] in older ones.
           long[] at = b.rank() == 1 ? new long[] {j} : new long[] {0, j};
           b.putScalar(at, freshB.getDouble(at));
-          clearState(index(flat, b, at), state, blocks);
+          clearState(index(flat, b, at), 1, 1, state, blocks);
         }
-        for (long c = 0; c < next.size(1); c++) {
-          if (nextBias != null) {
-            long[] at = nextBias.rank() == 1 ? new long[] {c} : new long[] {0, c};
-            nextBias.putScalar(at, nextBias.getDouble(at) + mean.getDouble(j) * next.getDouble(j, c));
-          }
-          next.putScalar(j, c, 0.0);
-          clearState(index(flat, next, j, c), state, blocks);
+        INDArray outgoing = next.getRow(j);
+        if (nextBias != null) {
+          nextBias.addi(outgoing.mul(mean.getDouble(j)).reshape(nextBias.shape()));
         }
+        outgoing.assign(0);
+        clearState(index(flat, next, j, 0), next.size(1), next.stride(1), state, blocks);
         what.append(k == 0 ? "" : ", ")
             .append(String.format(Locale.ROOT, "unit %d (utility %.3g)", j, utility[j]));
       }
@@ -152,14 +150,45 @@ public final class UnitReinit {
   }
 
   /**
-   * Zeroes the updater state of one parameter entry. DL4J's updaters lay a block's state out as
-   * equal consecutive slices, one per kind of state (Adam: m, then v), each as long as the
-   * block's parameters, so the entry's state sits at the same position in each slice.
+   * Zeroes the updater state of {@code n} parameter entries, {@code step} apart from {@code p} in
+   * the flattened parameters. DL4J's updaters lay a block's state out as equal consecutive
+   * slices, one per kind of state (Adam: m, then v), each as long as the block's parameters, so
+   * an entry's state sits at the same position in each slice.
    */
-  private static void clearState(long p, INDArray state, List<UpdaterBlock> blocks) {
+  private static void clearState(long p, long n, long step, INDArray state,
+      List<UpdaterBlock> blocks) {
     if (state == null) {
       return;
     }
+    boolean contiguous = step == 1 && n > 1 && sameBlock(p, p + n - 1, blocks);
+    if (contiguous) {
+      for (long at : stateIndices(p, blocks)) {
+        // A view, so the assignment reaches the updater ([1, N] in DL4J, [N] allowed).
+        (state.rank() == 2
+                ? state.get(NDArrayIndex.point(0), NDArrayIndex.interval(at, at + n))
+                : state.get(NDArrayIndex.interval(at, at + n)))
+            .assign(0);
+      }
+      return;
+    }
+    for (long k = 0; k < n; k++) {
+      for (long at : stateIndices(p + k * step, blocks)) {
+        state.putScalar(at, 0.0);
+      }
+    }
+  }
+
+  private static boolean sameBlock(long first, long last, List<UpdaterBlock> blocks) {
+    for (UpdaterBlock block : blocks) {
+      if (first >= block.getParamOffsetStart() && first < block.getParamOffsetEnd()) {
+        return last < block.getParamOffsetEnd();
+      }
+    }
+    return false;
+  }
+
+  /** Where parameter entry {@code p}'s state sits, one index per slice of its block. */
+  private static long[] stateIndices(long p, List<UpdaterBlock> blocks) {
     for (UpdaterBlock block : blocks) {
       long start = block.getParamOffsetStart();
       long n = block.getParamOffsetEnd() - start;
@@ -167,11 +196,12 @@ public final class UnitReinit {
         continue;
       }
       long viewStart = block.getUpdaterViewOffsetStart();
-      long slices = n == 0 ? 0 : (block.getUpdaterViewOffsetEnd() - viewStart) / n;
-      for (long k = 0; k < slices; k++) {
-        state.putScalar(viewStart + k * n + (p - start), 0.0);
+      long[] out = new long[(int) ((block.getUpdaterViewOffsetEnd() - viewStart) / n)];
+      for (int k = 0; k < out.length; k++) {
+        out[k] = viewStart + k * n + (p - start);
       }
-      return;
+      return out;
     }
+    return new long[0];
   }
 }

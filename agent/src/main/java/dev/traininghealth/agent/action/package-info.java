@@ -6,7 +6,8 @@
  * checks each one ({@link dev.traininghealth.agent.action.CommandGate}: job, run, signature,
  * expiry, replay, allow-list, bounds), applies it between two iterations and reports an
  * {@code action_result} for every command. The actions themselves (learning-rate control,
- * snapshots, checkpoints, weight averaging, curvature step) each live in a class of their own.
+ * snapshots, checkpoints, weight averaging, curvature step, unit replacement) each live in a class
+ * of their own.
  * {@link dev.traininghealth.agent.action.ActionSettings} holds the {@code commands.*} and
  * {@code actions.*} options.
  */

@@ -23,6 +23,7 @@ final class BlockTrend {
   private int inBlock;
   private double z = Double.NaN;
   private double relativeImprovement = Double.NaN;
+  private double relativeSpread = Double.NaN;
 
   BlockTrend(int blocks, int blockSize) {
     if (blocks < 5) {
@@ -83,6 +84,11 @@ final class BlockTrend {
     return relativeImprovement;
   }
 
+  /** (largest block mean - smallest) / |their mean|: how far the loss moved within the window. */
+  double relativeSpread() {
+    return relativeSpread;
+  }
+
   int window() {
     return means.capacity() * blockSize;
   }
@@ -94,6 +100,7 @@ final class BlockTrend {
     inBlock = 0;
     z = Double.NaN;
     relativeImprovement = Double.NaN;
+    relativeSpread = Double.NaN;
   }
 
   /** 1, -1 or 0 (also for NaN); without branches, which random block means would mispredict. */
@@ -108,5 +115,14 @@ final class BlockTrend {
     double first = means.mean(0, k);
     double last = means.mean(n - k, n);
     relativeImprovement = first == 0 ? 0 : (first - last) / Math.abs(first);
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+    for (int i = 0; i < n; i++) {
+      double x = means.get(i);
+      min = Math.min(min, x);
+      max = Math.max(max, x);
+    }
+    double mean = means.mean(0, n);
+    relativeSpread = mean == 0 ? 0 : (max - min) / Math.abs(mean);
   }
 }

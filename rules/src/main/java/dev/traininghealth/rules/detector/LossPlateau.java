@@ -26,6 +26,12 @@ package dev.traininghealth.rules.detector;
  * reached after the run made progress, from the first one near where the run began: XOR's net
  * that learned NOR with both hidden units sits at 0.167 after starting at 0.25-0.30 (56-67%), and
  * what helps there (replacing a unit) is not what helps on the first plateau (a larger rate).
+ *
+ * <p>{@code max_relative_spread} (default 0, off): flat only while the window's block means lie
+ * within that share of their mean, that is, while the loss stays still. A window in which the loss
+ * went up and down counts as flat for the trend test (no significant fall); the zoo's
+ * edge-of-stability runs do that at 25-70% of their start (block means 28, 29, 31, 27, 31, 14%),
+ * while a stalled XOR net moves by about 1% over 60 iterations.
  */
 public final class LossPlateau {
   static final String WINDOW = "window";
@@ -36,6 +42,7 @@ public final class LossPlateau {
   static final String LEAVE_IMPROVEMENT = "leave_relative_improvement";
   static final String MIN_SHARE_OF_START = "min_share_of_start";
   static final String MAX_SHARE_OF_START = "max_share_of_start";
+  static final String MAX_SPREAD = "max_relative_spread";
   static final int DEFAULT_BLOCK = 10;
   static final double DEFAULT_MIN_IMPROVEMENT = 1e-3;
   static final double DEFAULT_Z = 1.645;
@@ -49,6 +56,7 @@ public final class LossPlateau {
   private final double leaveImprovement;
   private final double minShareOfStart;
   private final double maxShareOfStart;
+  private final double maxSpread;
   private final int block;
   private double startMean = Double.NaN;
   private double recentMean = Double.NaN;
@@ -59,7 +67,7 @@ public final class LossPlateau {
   LossPlateau(Params p) {
     this(p.size(WINDOW), p.size(BLOCK), p.number(MIN_IMPROVEMENT), p.number(Z),
         p.number(LEAVE_Z), p.number(LEAVE_IMPROVEMENT), p.number(MIN_SHARE_OF_START),
-        p.number(MAX_SHARE_OF_START));
+        p.number(MAX_SHARE_OF_START), p.number(MAX_SPREAD));
   }
 
   /** As the seven-argument constructor, with {@code min_share_of_start} off. */
@@ -75,15 +83,17 @@ public final class LossPlateau {
    */
   public LossPlateau(int window, int block, double minImprovement, double z, double leaveZ,
       double leaveImprovement, double minShareOfStart) {
-    this(window, block, minImprovement, z, leaveZ, leaveImprovement, minShareOfStart, 0);
+    this(window, block, minImprovement, z, leaveZ, leaveImprovement, minShareOfStart, 0, 0);
   }
 
   /**
    * As the seven-argument constructor, flat only while the loss is at most
-   * {@code maxShareOfStart} of its start (0: off; else above {@code minShareOfStart}).
+   * {@code maxShareOfStart} of its start (0: off; else above {@code minShareOfStart}) and its
+   * block means spread over at most {@code maxSpread} of their mean (0: off).
    */
   public LossPlateau(int window, int block, double minImprovement, double z, double leaveZ,
-      double leaveImprovement, double minShareOfStart, double maxShareOfStart) {
+      double leaveImprovement, double minShareOfStart, double maxShareOfStart,
+      double maxSpread) {
     if (block < 1 || window % block != 0) {
       throw new IllegalArgumentException(
           "window (" + window + ") must be a multiple of block (" + block + ")");
@@ -104,6 +114,7 @@ public final class LossPlateau {
     }
     this.minShareOfStart = minShareOfStart;
     this.maxShareOfStart = maxShareOfStart;
+    this.maxSpread = maxSpread;
     this.block = block;
   }
 
@@ -132,6 +143,9 @@ public final class LossPlateau {
       ParamSpec.number(MAX_SHARE_OF_START, 0, 0,
           "flat only while the loss is at most this share of the run's first block mean (0:"
               + " always); tells a second plateau, after progress, from the first"),
+      ParamSpec.number(MAX_SPREAD, 0, 0,
+          "flat only while the window's block means lie within this share of their mean (0:"
+              + " always); tells a still loss from one that goes up and down"),
     };
   }
 
@@ -153,7 +167,7 @@ public final class LossPlateau {
       flat = flat
           ? trend.z() > -leaveZ || trend.relativeImprovement() < leaveImprovement
           : trend.z() > -zCritical || trend.relativeImprovement() < minImprovement;
-      if (farBelowStart() || nearStart()) {
+      if (farBelowStart() || nearStart() || unsteady()) {
         flat = false;
       }
       return true;
@@ -164,6 +178,11 @@ public final class LossPlateau {
   /** Whether the loss has fallen below {@code min_share_of_start} of where the run began. */
   private boolean farBelowStart() {
     return minShareOfStart > 0 && startMean > 0 && recentMean < minShareOfStart * startMean;
+  }
+
+  /** Whether the window's block means spread more than {@code max_relative_spread}. */
+  private boolean unsteady() {
+    return maxSpread > 0 && trend.relativeSpread() > maxSpread;
   }
 
   /** Whether the loss is still above {@code max_share_of_start} of where the run began. */

@@ -125,6 +125,37 @@ class RescueRulesTest {
   }
 
   @Test
+  void anEdgeOfStabilityRunGoingUpAndDownAsksForNoReplacement() {
+    RuleSet rs = rescue();
+    // Block means (per 10 iterations, % of the first) of the zoo's edge-of-stability seed 9, to
+    // which plateau-reinit without max_relative_spread sent reinit_units at iteration 89.
+    double[] blocks = {100, 42, 37, 32, 28, 29, 31, 27, 31, 14, 12, 12, 26, 11, 21, 10, 6, 6, 5, 5};
+    Synthetic s = new Synthetic("eos", 9);
+    List<Event> events = new ArrayList<>();
+    for (int t = 1; t <= 10 * blocks.length; t++) {
+      double loss = 0.5 * blocks[(t - 1) / 10] / 100;
+      events.add(s.iteration(t, loss * s.noise(1e-3), 1e-2 * s.noise(0.1), List.of()));
+    }
+    assertEquals(List.of(), rulesAsking(rs, events));
+    Rule reinit = rs.rule("plateau-reinit");
+    java.util.Map<String, Object> withoutSpread = new java.util.HashMap<>(reinit.params());
+    withoutSpread.remove("max_relative_spread");
+    assertTrue(
+        firstActive(dev.traininghealth.rules.detector.DetectorCatalog.create("plateau",
+            withoutSpread), events) > 0,
+        "without max_relative_spread the up-and-down window counts as a plateau");
+  }
+
+  private static long firstActive(dev.traininghealth.rules.detector.Detector d, List<Event> events) {
+    for (Event e : events) {
+      if (d.onEvent(e).active()) {
+        return e.iter();
+      }
+    }
+    return -1;
+  }
+
+  @Test
   void deadUnitsAskForAFreshDrawOnlyWhenTwoSamplesInARowSayDead() {
     RuleSet rs = rescue();
     Rule dead = rs.rule("dead-units-restart");
