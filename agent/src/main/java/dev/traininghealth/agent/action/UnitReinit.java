@@ -102,7 +102,8 @@ public final class UnitReinit {
     }
     if (done.isEmpty()) {
       throw new IllegalStateException(
-          "no dense hidden layer followed by a dense or output layer to reinitialise units in");
+          "no dense hidden layer of at least 2 units followed by a dense or output layer to"
+              + " reinitialise units in");
     }
     return "reinitialised the least useful units: " + String.join("; ", done)
         + "; incoming weights and bias from a fresh draw (seed " + seed + "), outgoing weights"

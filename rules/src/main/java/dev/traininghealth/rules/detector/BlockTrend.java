@@ -23,7 +23,6 @@ final class BlockTrend {
   private int inBlock;
   private double z = Double.NaN;
   private double relativeImprovement = Double.NaN;
-  private double relativeSpread = Double.NaN;
 
   BlockTrend(int blocks, int blockSize) {
     if (blocks < 5) {
@@ -84,9 +83,24 @@ final class BlockTrend {
     return relativeImprovement;
   }
 
-  /** (largest block mean - smallest) / |their mean|: how far the loss moved within the window. */
+  /**
+   * (largest block mean - smallest) / |their mean|: how far the loss moved within the window.
+   * Computed when asked (only rules that set {@code max_relative_spread} ask), not per block.
+   */
   double relativeSpread() {
-    return relativeSpread;
+    int n = means.size();
+    if (n == 0) {
+      return Double.NaN;
+    }
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+    for (int i = 0; i < n; i++) {
+      double x = means.get(i);
+      min = Math.min(min, x);
+      max = Math.max(max, x);
+    }
+    double mean = means.mean(0, n);
+    return mean == 0 ? 0 : (max - min) / Math.abs(mean);
   }
 
   int window() {
@@ -100,7 +114,6 @@ final class BlockTrend {
     inBlock = 0;
     z = Double.NaN;
     relativeImprovement = Double.NaN;
-    relativeSpread = Double.NaN;
   }
 
   /** 1, -1 or 0 (also for NaN); without branches, which random block means would mispredict. */
@@ -115,14 +128,5 @@ final class BlockTrend {
     double first = means.mean(0, k);
     double last = means.mean(n - k, n);
     relativeImprovement = first == 0 ? 0 : (first - last) / Math.abs(first);
-    double min = Double.POSITIVE_INFINITY;
-    double max = Double.NEGATIVE_INFINITY;
-    for (int i = 0; i < n; i++) {
-      double x = means.get(i);
-      min = Math.min(min, x);
-      max = Math.max(max, x);
-    }
-    double mean = means.mean(0, n);
-    relativeSpread = mean == 0 ? 0 : (max - min) / Math.abs(mean);
   }
 }
