@@ -2,6 +2,7 @@ package dev.traininghealth.bench;
 
 import dev.traininghealth.agent.AgentConfig;
 import dev.traininghealth.agent.HealthListener;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.List;
@@ -24,10 +25,33 @@ import org.nd4j.linalg.learning.config.IUpdater;
 final class RescueRun {
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
-  /** What one run came to. {@code actions}: the daemon's records for the job, if any. */
-  record Result(double finalLoss, long cpuNanos, long wallNanos, List<ActionLog> actions) {
+  /**
+   * What one run came to. {@code actions}: the daemon's records for the job, if any; {@code
+   * where}: where its CPU time went, to tell a run the agent made dear from one the machine did.
+   */
+  record Result(double finalLoss, long cpuNanos, long wallNanos, List<ActionLog> actions,
+      CpuBreakdown where) {
     boolean reached(double target) {
       return finalLoss <= target; // NaN never reaches
+    }
+
+    Result withActions(List<ActionLog> log) {
+      return new Result(finalLoss, cpuNanos, wallNanos, log, where);
+    }
+  }
+
+  /**
+   * The dearest step (training-thread CPU, and its index), the listener's {@code close}, and
+   * what the machine did meanwhile: GC pauses of this JVM and the hypervisor's steal (clock ticks
+   * of {@code /proc/stat}, all cores), which a guest's thread CPU clock can count as running.
+   */
+  record CpuBreakdown(long maxStepNanos, int maxStep, long closeNanos, long gcMillis,
+      long stealTicks) {
+    @Override
+    public String toString() {
+      return String.format(java.util.Locale.ROOT, "[dearest step %d: %.1f ms, close %.1f ms,"
+          + " GC %d ms, steal %d ticks]", maxStep, maxStepNanos / 1e6, closeNanos / 1e6,
+          gcMillis, stealTicks);
     }
   }
 
@@ -66,10 +90,16 @@ final class RescueRun {
       net.setListeners(listener);
     }
     long wall0 = System.nanoTime();
+    long gc0 = gcMillis();
+    long steal0 = stealTicks();
     long cpu0 = THREADS.getCurrentThreadCpuTime();
+    long maxStepNanos = 0;
+    int maxStep = -1;
+    long closeNanos = 0;
     try {
       for (int t = 0; t < budget; t++) {
         long stepStart = System.nanoTime();
+        long stepCpu0 = THREADS.getCurrentThreadCpuTime();
         if (arm == RescueArm.RESTARTS && t > 0 && t % segment == 0) {
           best = min(best, net.score(eval));
           restartFresh(net, seed * 1_000 + t / segment);
@@ -82,6 +112,11 @@ final class RescueRun {
           data.reset();
         }
         net.fit(data.next());
+        long stepCpu = THREADS.getCurrentThreadCpuTime() - stepCpu0;
+        if (stepCpu > maxStepNanos) {
+          maxStepNanos = stepCpu;
+          maxStep = t;
+        }
         if (stepMs > 0 && arm.paced()) {
           long left = stepMs * 1_000_000L - (System.nanoTime() - stepStart);
           if (left > 0) {
@@ -91,15 +126,38 @@ final class RescueRun {
       }
     } finally {
       if (listener != null) {
+        long close0 = THREADS.getCurrentThreadCpuTime();
         listener.close();
+        closeNanos = THREADS.getCurrentThreadCpuTime() - close0;
       }
     }
     long cpu = THREADS.getCurrentThreadCpuTime() - cpu0;
     long wall = System.nanoTime() - wall0;
+    CpuBreakdown where = new CpuBreakdown(maxStepNanos, maxStep, closeNanos, gcMillis() - gc0,
+        stealTicks() - steal0);
     net.setListeners(List.of());
     double last = net.score(eval);
     double loss = arm == RescueArm.RESTARTS ? min(best, last) : last;
-    return new Result(loss, cpu, wall, List.of());
+    return new Result(loss, cpu, wall, List.of(), where);
+  }
+
+  private static long gcMillis() {
+    long ms = 0;
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      ms += Math.max(0, gc.getCollectionTime());
+    }
+    return ms;
+  }
+
+  /** The steal column of {@code /proc/stat}'s first line; 0 where there is none. */
+  private static long stealTicks() {
+    try (java.io.BufferedReader r = java.nio.file.Files.newBufferedReader(
+        java.nio.file.Path.of("/proc/stat"))) {
+      String[] f = r.readLine().trim().split("\\s+");
+      return f.length > 8 ? Long.parseLong(f[8]) : 0;
+    } catch (Exception e) {
+      return 0;
+    }
   }
 
   /** The lower of two losses, NaN counting as worst. */
