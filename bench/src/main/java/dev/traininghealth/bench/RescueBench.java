@@ -119,6 +119,9 @@ public final class RescueBench {
             String job = "rescue-" + sc.name() + "-" + seed + "-"
                 + UUID.randomUUID().toString().substring(0, 8);
             AgentConfig agent = arm == RescueArm.DAEMON ? agent(job, daemon, dir) : null;
+            if (arm.paced() || arm == RescueArm.UNPACED) {
+              RescueRun.settleHeap(); // the arms whose CPU is compared: see settleHeap
+            }
             RescueRun.Result r = RescueRun.run(sc, seed, arm, agent, stepMs);
             if (arm == RescueArm.DAEMON) {
               r = r.withActions(actions(http, daemon, job));

@@ -35,7 +35,9 @@ final class RescueCost {
     long[] none = new long[rounds];
     long[] agent = new long[rounds];
     for (int r = -1; r < rounds; r++) {
+      RescueRun.settleHeap();
       long a = run(sc, null);
+      RescueRun.settleHeap();
       long b = run(sc, agentConfig(dir));
       if (r >= 0) {
         none[r] = a;

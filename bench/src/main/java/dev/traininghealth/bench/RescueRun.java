@@ -24,6 +24,9 @@ import org.nd4j.linalg.learning.config.IUpdater;
  */
 final class RescueRun {
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+  /** {@code -Dbench.settle=false} leaves the heap as it is before each measured run. */
+  private static final boolean SETTLE =
+      Boolean.parseBoolean(System.getProperty("bench.settle", "true"));
 
   /**
    * What one run came to. {@code actions}: the daemon's records for the job, if any; {@code
@@ -139,6 +142,28 @@ final class RescueRun {
     double last = net.score(eval);
     double loss = arm == RescueArm.RESTARTS ? min(best, last) : last;
     return new Result(loss, cpu, wall, List.of(), where);
+  }
+
+  /**
+   * Empties the young generation before a measured run and gives ND4J's deallocator threads
+   * time to free what it released. In the bench's one JVM the broker's and the daemon's garbage
+   * share the heap with the training: a young collection took 100-450 ms on two cores (about
+   * 280,000 phantom references of ND4J's buffers per collection), and the training steps right
+   * after one took 50-170 ms more CPU on the training thread. One such pause landing in a
+   * 20-iteration run (50 ms of CPU) moved a scenario's summed ratio by a third, in either arm.
+   * In production the daemon and broker run in other processes, so the training JVM does not
+   * collect their garbage.
+   */
+  static void settleHeap() {
+    if (!SETTLE) {
+      return;
+    }
+    System.gc();
+    try {
+      Thread.sleep(200);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static long gcMillis() {
