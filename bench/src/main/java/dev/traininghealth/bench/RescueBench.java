@@ -1,7 +1,6 @@
 package dev.traininghealth.bench;
 
 import dev.traininghealth.agent.AgentConfig;
-import dev.traininghealth.daemon.Daemon;
 import dev.traininghealth.daemon.DaemonConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -15,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -38,12 +38,15 @@ import java.util.UUID;
  * <p>Arguments: {@code [--seeds N]} (seeds 1..N, default 5), {@code [--first S]} (first seed,
  * default 1), {@code [--only a,b]} (scenarios), {@code [--arms none,daemon,...]} ({@code none},
  * {@code cyclic}, {@code sgdr}, {@code restarts}, {@code daemon}), {@code [--step-ms N]},
- * {@code [--verify K]} (the daemon's {@code actions.verify.iterations}, default 200).
+ * {@code [--verify K]} (the daemon's {@code actions.verify.iterations}, default 200),
+ * {@code [--daemon-jvm own|shared]}: the daemon and its broker in a JVM of their own (default, as
+ * in production: only the agent shares the training's heap) or in the bench's.
  */
 public final class RescueBench {
   private static final String KEY = "rescue-bench-shared-key-0123456789";
   private static final String TOKEN = "rescue-bench-token";
   private static final String RULES = "dev/traininghealth/rules/rescue-rules.yaml";
+  private static final String DAEMON_HEAP = "1g";
 
   private RescueBench() {}
 
@@ -53,6 +56,7 @@ public final class RescueBench {
     int stepMs = 10;
     int verify = 200;
     int costRounds = 5;
+    boolean ownJvm = true;
     List<String> only = List.of();
     List<RescueArm> arms = new ArrayList<>(Arrays.asList(RescueArm.values()));
     arms.remove(RescueArm.UNPACED);
@@ -64,6 +68,11 @@ public final class RescueBench {
         case "--verify" -> verify = Integer.parseInt(args[++i]);
         case "--cost-rounds" -> costRounds = Integer.parseInt(args[++i]);
         case "--only" -> only = List.of(args[++i].split(","));
+        case "--daemon-jvm" -> ownJvm = switch (args[++i]) {
+          case "own" -> true;
+          case "shared" -> false;
+          default -> throw new IllegalArgumentException("--daemon-jvm: own or shared");
+        };
         case "--arms" -> {
           arms = new ArrayList<>();
           for (String a : args[++i].split(",")) {
@@ -73,7 +82,7 @@ public final class RescueBench {
         default -> {
           System.err.println("usage: RescueBench [--seeds N] [--first S] [--only a,b]"
               + " [--arms none,cyclic,sgdr,restarts,daemon] [--step-ms N] [--verify K]"
-              + " [--cost-rounds R]");
+              + " [--cost-rounds R] [--daemon-jvm own|shared]");
           System.exit(2);
         }
       }
@@ -85,10 +94,11 @@ public final class RescueBench {
       }
     }
     Path dir = Files.createTempDirectory("rescue-bench");
-    DaemonConfig config = daemonConfig(dir, verify);
+    Map<String, String> config = daemonSettings(dir, verify);
     System.out.printf(Locale.ROOT, "rescue bench: seeds %d..%d, daemon and no-help arms paced to"
-        + " >= %d ms per step, actions.verify.iterations %d, rules: defaults + %s;"
-        + " OMP_NUM_THREADS=%s; load average %s%n", first, first + seeds - 1, stepMs, verify, RULES,
+        + " >= %d ms per step, actions.verify.iterations %d, rules: defaults + %s; daemon and"
+        + " broker in %s; OMP_NUM_THREADS=%s; load average %s%n", first, first + seeds - 1, stepMs,
+        verify, RULES, ownJvm ? "a JVM of their own (-Xmx" + DAEMON_HEAP + ")" : "the bench's JVM",
         System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"), loadAverage());
     List<Row> rows = new ArrayList<>();
     if (!scenarios.isEmpty()) {
@@ -96,7 +106,8 @@ public final class RescueBench {
       // DL4J's training path, which flattered the daemon arm's CPU ratio there.
       RescueRun.run(scenarios.get(0), first, RescueArm.UNPACED, null, 0);
     }
-    try (Daemon daemon = Daemon.start(config)) {
+    try (DaemonProcess daemon = ownJvm ? DaemonProcess.child(config, dir, DAEMON_HEAP)
+        : DaemonProcess.inThisJvm(DaemonConfig.load(config))) {
       HttpClient http = HttpClient.newHttpClient();
       if (!scenarios.isEmpty() && arms.contains(RescueArm.DAEMON)) {
         // The command path too (agent, broker, daemon, back), not counted: a 20-iteration run
@@ -145,27 +156,29 @@ public final class RescueBench {
   }
 
   /**
-   * One daemon for all runs: an embedded broker under {@code dir}, the default rules plus
-   * {@value #RULES} (copied to {@code dir/rules}), commands signed with the agents' key.
+   * One daemon for all runs, as {@link DaemonConfig} keys: an embedded broker under {@code dir},
+   * the default rules plus {@value #RULES} (copied to {@code dir/rules}), commands signed with
+   * the agents' key.
    */
-  static DaemonConfig daemonConfig(Path dir, int verify) throws java.io.IOException {
+  static Map<String, String> daemonSettings(Path dir, int verify) throws java.io.IOException {
     Path rules = Files.createDirectories(dir.resolve("rules"));
     try (InputStream in = RescueBench.class.getClassLoader().getResourceAsStream(RULES)) {
       Files.copy(in, rules.resolve("rescue-rules.yaml"));
     }
-    return DaemonConfig.builder()
-        .kafkaDir(dir.resolve("kafka"))
-        .httpPort(0)
-        .topicPartitions(2)
-        .apiToken(TOKEN)
-        .commandsKey(KEY)
-        // The rules' own cooldowns, in iterations, pace the actions; the wall-clock cooldown
-        // is for real runs whose iterations take seconds, not these compressed ones.
-        .actionsCooldownMs(0)
-        .actionsBudget(100)
-        .actionsVerifyIterations(verify)
-        .rulesDirs(List.of(rules))
-        .build();
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put(DaemonConfig.KAFKA_DIR, dir.resolve("kafka").toString());
+    m.put(DaemonConfig.HTTP_HOST, "127.0.0.1");
+    m.put(DaemonConfig.HTTP_PORT, "0");
+    m.put(DaemonConfig.TOPIC_PARTITIONS, "2");
+    m.put(DaemonConfig.API_TOKEN, TOKEN);
+    m.put(DaemonConfig.COMMANDS_KEY, KEY);
+    // The rules' own cooldowns, in iterations, pace the actions; the wall-clock cooldown is for
+    // real runs whose iterations take seconds, not these compressed ones.
+    m.put(DaemonConfig.ACTIONS_COOLDOWN_MS, "0");
+    m.put(DaemonConfig.ACTIONS_BUDGET, "100");
+    m.put(DaemonConfig.ACTIONS_VERIFY_ITERATIONS, Integer.toString(verify));
+    m.put(DaemonConfig.RULES_DIRS, rules.toString());
+    return m;
   }
 
   /** The machine's load, to read the CPU figures by; empty where /proc is not there. */
@@ -179,7 +192,7 @@ public final class RescueBench {
     }
   }
 
-  static AgentConfig agent(String job, Daemon daemon, Path dir) {
+  static AgentConfig agent(String job, DaemonProcess daemon, Path dir) {
     return agentSettings(AgentConfig.builder().job(job)
         .bootstrapServers(daemon.bootstrapServers()), dir).build();
   }
@@ -198,7 +211,7 @@ public final class RescueBench {
   }
 
   /** The daemon's action records for {@code job}, once it has caught up with the run's end. */
-  static List<RescueRun.ActionLog> actions(HttpClient http, Daemon daemon, String job)
+  static List<RescueRun.ActionLog> actions(HttpClient http, DaemonProcess daemon, String job)
       throws Exception {
     Thread.sleep(500);
     HttpRequest req = HttpRequest.newBuilder(

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.traininghealth.daemon.Daemon;
+import dev.traininghealth.daemon.DaemonConfig;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * curvature step that gets it to the target. The saddle is the scenario whose rescue does not
  * race the clock: it stays stuck however late the command comes. And XOR seed 13, which every
  * learning-rate schedule leaves on its second plateau: the kick and then a unit replacement.
+ * The first runs the daemon in a child JVM, the second in this one: the bench's two ways.
  */
 @Tag("e2e")
 class RescueBenchE2ETest {
@@ -31,7 +32,9 @@ class RescueBenchE2ETest {
         .filter(s -> s.name().equals("saddle")).findFirst().orElseThrow();
     RescueRun.Result none = RescueRun.run(saddle, 1, RescueArm.NONE, null, 0);
     assertFalse(none.reached(saddle.target()), "stuck without help: " + none.finalLoss());
-    try (Daemon daemon = Daemon.start(RescueBench.daemonConfig(dir, 200))) {
+    // The daemon in a JVM of its own, as the bench runs it by default.
+    try (DaemonProcess daemon =
+        DaemonProcess.child(RescueBench.daemonSettings(dir, 200), dir, "512m")) {
       String job = "e2e-saddle-1";
       RescueRun.Result r = RescueRun.run(saddle, 1, RescueArm.DAEMON,
           RescueBench.agent(job, daemon, dir), 10);
@@ -60,7 +63,8 @@ class RescueBenchE2ETest {
       net.fit(batch);
     }
     assertFalse(net.score() <= xor.target(), "the kick alone: " + net.score());
-    try (Daemon daemon = Daemon.start(RescueBench.daemonConfig(dir, 200))) {
+    try (DaemonProcess daemon = DaemonProcess.inThisJvm(
+        DaemonConfig.load(RescueBench.daemonSettings(dir, 200)))) {
       String job = "e2e-xor-13";
       RescueRun.Result r = RescueRun.run(xor, 13, RescueArm.DAEMON,
           RescueBench.agent(job, daemon, dir), 10);

@@ -180,10 +180,17 @@ class DaemonTest {
     Map<String, String> gradAlert =
         Map.of("job", "grad-1", "rule", "nonfinite", "severity", "critical");
     // Everything asserted below, since a scrape is not atomic across families: the nonfinite
-    // counter can be collected just before the event that also fires the alert is evaluated.
+    // counter can be collected just before the event that also fires the alert is evaluated,
+    // and healthy-1's gradient norm before its event while its loss after (seen in CI).
     scrapeUntil(vertx, s -> s.value("th_alerts_firing", nanAlert) != null
             && s.value("th_alerts_firing", gradAlert) != null
-            && s.value("th_job_loss", Map.of("job", "healthy-1")) != null
+            // Every family of healthy-1 at its value: a new child reads 0 until it is set.
+            && Double.valueOf(0.75).equals(s.value("th_job_loss", Map.of("job", "healthy-1")))
+            && Double.valueOf(2.5).equals(
+                s.value("th_job_gradient_norm", Map.of("job", "healthy-1")))
+            && s.value("th_job_learning_rate", Map.of("job", "healthy-1")) != null
+            && Double.valueOf(1.0).equals(s.value("th_job_iteration", Map.of("job", "healthy-1")))
+            && s.value("th_agent_dropped_events", Map.of("job", "healthy-1")) != null
             && s.value("th_nonfinite_events_total", Map.of("job", "nan-1", "where", "loss")) != null
             && s.value("th_nonfinite_events_total",
                 Map.of("job", "grad-1", "where", "gradient")) != null
