@@ -152,7 +152,8 @@ final class RescueRun {
    * after one took 50-170 ms more CPU on the training thread. One such pause landing in a
    * 20-iteration run (50 ms of CPU) moved a scenario's summed ratio by a third, in either arm.
    * In production the daemon and broker run in other processes, so the training JVM does not
-   * collect their garbage.
+   * collect their garbage; the bench now runs them so too by default ({@code --daemon-jvm own}),
+   * and settling still gives each measured run the same start.
    */
   static void settleHeap() {
     if (!SETTLE) {
