@@ -466,15 +466,22 @@ public final class DaemonBench {
     long total = records.size();
     double before = evaluated(registry);
     try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
+      Map<String, Long> threads0 = new HashMap<>();
+      Map<String, Long> threads1 = new HashMap<>();
+      threadCpu(threads0);
       long cpu0 = processCpuNanos();
       long t0 = System.nanoTime();
       send(producer, records);
       records = null;
-        while (evaluated(registry) - before < total) {
+      while (evaluated(registry) - before < total) {
         Thread.sleep(50);
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
-      return new double[] {total / seconds, (processCpuNanos() - cpu0) / 1e3 / total};
+      double usPerEvent = (processCpuNanos() - cpu0) / 1e3 / total;
+      threadCpu(threads1);
+      System.out.println("end to end, " + prefix + ":");
+      printSplit(threads0, threads1, total, usPerEvent);
+      return new double[] {total / seconds, usPerEvent};
     }
   }
 
