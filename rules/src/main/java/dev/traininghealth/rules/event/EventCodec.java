@@ -11,6 +11,7 @@ import dev.traininghealth.rules.event.MalformedEventException.Kind;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,10 @@ import java.util.Map;
 public final class EventCodec {
   /** Larger records are rejected before parsing. */
   public static final int MAX_RECORD_BYTES = 1 << 20;
+
+  /** The plain reader's reused objects, one set per decoding thread. */
+  private static final ThreadLocal<RecordFields.Arena> ARENA =
+      ThreadLocal.withInitial(RecordFields.Arena::new);
 
   private final JsonFactory factory;
 
@@ -314,25 +319,60 @@ public final class EventCodec {
     if (record == null) {
       throw new MalformedEventException(Kind.EMPTY, "record is null");
     }
-    if (record.length > MAX_RECORD_BYTES) {
-      throw new MalformedEventException(Kind.TOO_LARGE,
-          "record of " + record.length + " bytes exceeds the limit of " + MAX_RECORD_BYTES);
+    return decode(record, 0, record.length);
+  }
+
+  /**
+   * {@link #decode(byte[])} of the record in a buffer's remaining bytes, which it leaves as they
+   * were; without a copy when the buffer has an accessible array (a Kafka consumer's values read
+   * with a {@code ByteBufferDeserializer} do: half of what the daemon's consumer thread allocated
+   * was the copy into a new array per record).
+   */
+  public Event decode(ByteBuffer record) throws MalformedEventException {
+    if (record == null) {
+      throw new MalformedEventException(Kind.EMPTY, "record is null");
     }
-    RecordFields root = PlainJsonReader.read(record, Top.FIELDS);
-    if (root == null) {
-      root = readWithJackson(record);
+    if (record.hasArray()) {
+      return decode(record.array(), record.arrayOffset() + record.position(), record.remaining());
     }
+    if (record.remaining() > MAX_RECORD_BYTES) {
+      throw tooLarge(record.remaining());
+    }
+    byte[] copy = new byte[record.remaining()];
+    record.duplicate().get(copy);
+    return decode(copy, 0, copy.length);
+  }
+
+  private Event decode(byte[] record, int offset, int length) throws MalformedEventException {
+    if (length > MAX_RECORD_BYTES) {
+      throw tooLarge(length);
+    }
+    RecordFields.Arena arena = ARENA.get();
     try {
-      return decodeObject(root);
-    } catch (IllegalArgumentException | NullPointerException ex) {
-      throw new MalformedEventException(ex.getMessage(), ex);
+      RecordFields root = PlainJsonReader.read(record, offset, length, Top.FIELDS, arena);
+      if (root == null) {
+        root = readWithJackson(record, offset, length);
+      }
+      try {
+        return decodeObject(root);
+      } catch (IllegalArgumentException | NullPointerException ex) {
+        throw new MalformedEventException(ex.getMessage(), ex);
+      }
+    } finally {
+      arena.release();
     }
   }
 
+  private static MalformedEventException tooLarge(int length) {
+    return new MalformedEventException(Kind.TOO_LARGE,
+        "record of " + length + " bytes exceeds the limit of " + MAX_RECORD_BYTES);
+  }
+
   /** Any record: what the plain reader leaves, and the answer to all that is not JSON. */
-  private RecordFields readWithJackson(byte[] record) throws MalformedEventException {
+  private RecordFields readWithJackson(byte[] record, int offset, int length)
+      throws MalformedEventException {
     RecordFields root = null;
-    try (JsonParser p = factory.createParser(record)) {
+    try (JsonParser p = factory.createParser(record, offset, length)) {
       JsonToken t = p.nextToken();
       if (t == JsonToken.START_OBJECT) {
         root = RecordFields.read(p, Top.FIELDS);

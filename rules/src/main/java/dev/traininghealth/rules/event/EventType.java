@@ -14,6 +14,8 @@ public enum EventType {
   ACTION_RESULT,
   JOB_FINISHED;
 
+  private static final EventType[] ALL = values();
+
   private final String wire = name().toLowerCase(Locale.ROOT);
 
   /** The name used in JSON, e.g. {@code job_started}. */
@@ -23,7 +25,7 @@ public enum EventType {
 
   /** Looks a wire name up; {@code null} when there is no such type. */
   public static EventType fromWire(String name) {
-    for (EventType t : values()) {
+    for (EventType t : ALL) { // values() would copy its array for every record
       if (t.wire.equals(name)) {
         return t;
       }

@@ -18,7 +18,7 @@ import java.util.List;
  * parser Jackson uses.
  *
  * <p>Why: Jackson's tokenizer (symbol table for names, text buffers, a parser object and its
- * bootstrapper per record) was most of the daemon's ingest CPU. Stateless and thread-safe.
+ * bootstrapper per record) was most of the daemon's ingest CPU. One per record.
  */
 final class PlainJsonReader {
   /** Longer numbers go to Jackson, which enforces its own length limit. */
@@ -27,16 +27,30 @@ final class PlainJsonReader {
   private static final int MAX_LONG_DIGITS = 18;
 
   private final byte[] in;
+  private final int limit;
+  private final RecordFields.Arena arena;
   private int pos;
-  private char[] digits; // for the double parser, made on the first float
 
-  private PlainJsonReader(byte[] in) {
+  private PlainJsonReader(byte[] in, int offset, int limit, RecordFields.Arena arena) {
     this.in = in;
+    this.pos = offset;
+    this.limit = limit;
+    this.arena = arena;
   }
 
-  /** The record's top-level fields, or null when the record is not in the plain subset. */
+  /** {@link #read(byte[], int, int, FieldTable, RecordFields.Arena)} of a whole array. */
   static RecordFields read(byte[] record, FieldTable top) {
-    PlainJsonReader r = new PlainJsonReader(record);
+    return read(record, 0, record.length, top, new RecordFields.Arena());
+  }
+
+  /**
+   * The top-level fields of the record in {@code record[offset, offset + length)}, or null when
+   * the record is not in the plain subset. The objects come from {@code arena}: they are valid
+   * until its next release.
+   */
+  static RecordFields read(byte[] record, int offset, int length, FieldTable top,
+      RecordFields.Arena arena) {
+    PlainJsonReader r = new PlainJsonReader(record, offset, offset + length, arena);
     r.skipSpace();
     if (!r.take('{')) {
       return null;
@@ -46,12 +60,12 @@ final class PlainJsonReader {
       return null;
     }
     r.skipSpace();
-    return r.pos == record.length ? f : null;
+    return r.pos == r.limit ? f : null;
   }
 
   /** After its '{': the object's fields up to and with its '}', or null. */
   private RecordFields object(FieldTable table, String parent, int index) {
-    RecordFields f = RecordFields.empty(table, parent, index);
+    RecordFields f = arena.take(table, parent, index);
     skipSpace();
     if (take('}')) {
       return f;
@@ -92,7 +106,7 @@ final class PlainJsonReader {
   /** After a name's opening quote: true, past its closing quote, if it is {@code name}. */
   private boolean nameAt(byte[] name) {
     int end = pos + name.length;
-    if (end < in.length && in[end] == '"' && Arrays.equals(name, 0, name.length, in, pos, end)) {
+    if (end < limit && in[end] == '"' && Arrays.equals(name, 0, name.length, in, pos, end)) {
       pos = end + 1;
       return true;
     }
@@ -103,7 +117,7 @@ final class PlainJsonReader {
   private int name(FieldTable table) {
     int start = pos;
     int hash = 0;
-    while (pos < in.length) {
+    while (pos < limit) {
       int b = in[pos];
       if (b == '"') {
         break;
@@ -114,7 +128,7 @@ final class PlainJsonReader {
       hash = 31 * hash + b;
       pos++;
     }
-    if (pos == in.length) {
+    if (pos == limit) {
       return -1;
     }
     int id = table.id(in, start, pos, hash);
@@ -123,7 +137,7 @@ final class PlainJsonReader {
   }
 
   private boolean value(RecordFields f, FieldTable table, int id) {
-    if (pos >= in.length) {
+    if (pos >= limit) {
       return false;
     }
     byte b = in[pos];
@@ -132,7 +146,7 @@ final class PlainJsonReader {
         {
           pos++;
           int start = pos;
-          while (pos < in.length) {
+          while (pos < limit) {
             int c = in[pos];
             if (c == '"') {
               f.setString(id, new String(in, start, pos - start, StandardCharsets.ISO_8859_1));
@@ -193,13 +207,13 @@ final class PlainJsonReader {
     int start = pos;
     boolean negative = take('-');
     int intStart = pos;
-    if (pos >= in.length) {
+    if (pos >= limit) {
       return false;
     }
     if (in[pos] == '0') {
       pos++;
     } else if (in[pos] >= '1' && in[pos] <= '9') {
-      while (pos < in.length && in[pos] >= '0' && in[pos] <= '9') {
+      while (pos < limit && in[pos] >= '0' && in[pos] <= '9') {
         pos++;
       }
     } else {
@@ -207,24 +221,24 @@ final class PlainJsonReader {
     }
     int intDigits = pos - intStart;
     boolean integral = true;
-    if (pos < in.length && in[pos] == '.') {
+    if (pos < limit && in[pos] == '.') {
       integral = false;
       pos++;
       if (!digits()) {
         return false;
       }
     }
-    if (pos < in.length && (in[pos] == 'e' || in[pos] == 'E')) {
+    if (pos < limit && (in[pos] == 'e' || in[pos] == 'E')) {
       integral = false;
       pos++;
-      if (pos < in.length && (in[pos] == '+' || in[pos] == '-')) {
+      if (pos < limit && (in[pos] == '+' || in[pos] == '-')) {
         pos++;
       }
       if (!digits()) {
         return false;
       }
     }
-    if (pos < in.length) {
+    if (pos < limit) {
       byte d = in[pos];
       if (d != ',' && d != '}' && d != ']' && d != ' ' && d != '\t' && d != '\n' && d != '\r') {
         return false;
@@ -245,14 +259,12 @@ final class PlainJsonReader {
       f.setInteger(id, negative ? -v : v);
       return true;
     }
-    if (digits == null) {
-      digits = new char[MAX_NUMBER_CHARS];
-    }
+    char[] chars = arena.digits();
     for (int i = 0; i < length; i++) {
-      digits[i] = (char) in[start + i];
+      chars[i] = (char) in[start + i];
     }
     try {
-      f.setFloat(id, NumberInput.parseDouble(digits, 0, length, true));
+      f.setFloat(id, NumberInput.parseDouble(chars, 0, length, true));
       return true;
     } catch (NumberFormatException e) {
       return false;
@@ -262,7 +274,7 @@ final class PlainJsonReader {
   /** One or more digits. */
   private boolean digits() {
     int start = pos;
-    while (pos < in.length && in[pos] >= '0' && in[pos] <= '9') {
+    while (pos < limit && in[pos] >= '0' && in[pos] <= '9') {
       pos++;
     }
     return pos > start;
@@ -270,7 +282,7 @@ final class PlainJsonReader {
 
   private boolean literal(String word) {
     int end = pos + word.length();
-    if (end > in.length) {
+    if (end > limit) {
       return false;
     }
     for (int i = 0; i < word.length(); i++) {
@@ -278,7 +290,7 @@ final class PlainJsonReader {
         return false;
       }
     }
-    if (end < in.length) {
+    if (end < limit) {
       byte d = in[end];
       if (d != ',' && d != '}' && d != ']' && d != ' ' && d != '\t' && d != '\n' && d != '\r') {
         return false;
@@ -289,7 +301,7 @@ final class PlainJsonReader {
   }
 
   private boolean take(char c) {
-    if (pos < in.length && in[pos] == c) {
+    if (pos < limit && in[pos] == c) {
       pos++;
       return true;
     }
@@ -297,7 +309,7 @@ final class PlainJsonReader {
   }
 
   private void skipSpace() {
-    while (pos < in.length) {
+    while (pos < limit) {
       byte b = in[pos];
       if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
         return;

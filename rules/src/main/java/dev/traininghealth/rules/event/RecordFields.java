@@ -47,8 +47,8 @@ final class RecordFields {
   private final long[] bits;
   private final Object[] refs;
   /** Where this object sits, for messages: null at the top, else the array field's name. */
-  private final String parent;
-  private final int index;
+  private String parent;
+  private int index;
 
   private RecordFields(FieldTable table, String parent, int index) {
     this.table = table;
@@ -61,9 +61,57 @@ final class RecordFields {
 
   // ------------------------------------------------------------------ filling by another reader
 
-  /** An object with no field read yet, for {@link PlainJsonReader} to fill. */
-  static RecordFields empty(FieldTable table, String parent, int index) {
-    return new RecordFields(table, parent, index);
+  /**
+   * Slots one thread reuses from record to record: the plain reader's objects of one record are
+   * all read, decoded and dropped before the next record starts, and making them new for every
+   * record was most of what decoding allocated (a top-level object has a slot per field the
+   * decoder knows, of every event type). Not thread-safe: one per decoding thread.
+   */
+  static final class Arena {
+    /** Kept between records at most; a record of more objects makes the rest afresh. */
+    static final int RETAINED = 256;
+
+    private final List<RecordFields> all = new ArrayList<>();
+    /** all[0, used) are the current record's. */
+    private int used;
+    private final char[] digits = new char[64];
+
+    /** An object with no field read yet, for the current record. */
+    RecordFields take(FieldTable table, String parent, int index) {
+      for (int i = used; i < all.size(); i++) {
+        RecordFields f = all.get(i);
+        if (f.table == table) {
+          all.set(i, all.get(used));
+          all.set(used++, f);
+          f.clear(parent, index);
+          return f;
+        }
+      }
+      RecordFields f = new RecordFields(table, parent, index);
+      if (all.size() < RETAINED) {
+        all.add(f);
+        all.set(all.size() - 1, all.get(used));
+        all.set(used++, f);
+      }
+      return f;
+    }
+
+    /** Room for a number's characters, for the current record. */
+    char[] digits() {
+      return digits;
+    }
+
+    /** The current record is done with: its objects may be handed out again. */
+    void release() {
+      used = 0;
+    }
+  }
+
+  private void clear(String parent, int index) {
+    Arrays.fill(kinds, ABSENT);
+    Arrays.fill(refs, null); // what the last record held is garbage, not to be kept alive
+    this.parent = parent;
+    this.index = index;
   }
 
   void setString(int id, String s) {

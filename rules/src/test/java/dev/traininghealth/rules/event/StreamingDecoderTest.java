@@ -185,4 +185,57 @@ class StreamingDecoderTest {
     assertSameAnswer("[[[[[[");
     assertSameAnswer("{\"a\":" + "[".repeat(40) + "]".repeat(40) + "}");
   }
+
+  @Test
+  void aFieldOfOneRecordNeverShowsInTheNext() {
+    // The plain reader reuses its objects from record to record on a thread: every answer must
+    // still be the one the tree decoder, which reuses nothing, gives for that record alone.
+    List<byte[]> records = new ArrayList<>(ValidRecords.encodedEvents());
+    StringBuilder many = new StringBuilder("{" + HEAD + ",\"loss\":0.5,\"layers\":[");
+    for (int i = 0; i < RecordFields.Arena.RETAINED + 50; i++) {
+      many.append(i == 0 ? "" : ",").append("{\"layer\":\"").append(i)
+          .append("\",\"grad_norm\":").append(i + 0.5).append('}');
+    }
+    records.add(many.append("]}").toString().getBytes(StandardCharsets.UTF_8));
+    records.add(("{" + HEAD + ",\"loss\":0.25,\"layers\":[{\"layer\":\"0\"}]}")
+        .getBytes(StandardCharsets.UTF_8));
+    records.add(("{" + HEAD + ",\"loss\":0.25,\"layers\":[{\"layer\":\"0\",\"grad_norm\":"
+        + "\"x\"}]}").getBytes(StandardCharsets.UTF_8));
+    List<byte[]> order = new ArrayList<>(records);
+    java.util.Collections.reverse(order);
+    order.addAll(records);
+    java.util.Collections.shuffle(order, new java.util.Random(5));
+    order.addAll(records);
+    for (byte[] record : order) {
+      assertEquals(outcomeOfTree(record), outcomeOfStreaming(record),
+          new String(record, StandardCharsets.UTF_8));
+    }
+  }
+
+  @Test
+  void decodesARecordInAnyPartOfABufferAndLeavesTheBufferAsItWas() throws Exception {
+    byte[] record = ValidRecords.encodedEvents().get(1);
+    String expected = outcomeOfStreaming(record);
+    byte[] padded = new byte[record.length + 20];
+    System.arraycopy(record, 0, padded, 7, record.length);
+    padded[6] = 'x';
+    java.nio.ByteBuffer slice = java.nio.ByteBuffer.wrap(padded, 3, record.length + 10).slice();
+    slice.position(4).limit(4 + record.length); // arrayOffset 3 plus position 4: record at 7
+    java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(record.length + 5);
+    direct.position(5);
+    direct.put(record).position(5);
+    for (java.nio.ByteBuffer b : List.of(slice, slice.asReadOnlyBuffer(), direct)) {
+      int position = b.position();
+      assertEquals(expected,
+          "accepted " + new String(codec.encode(codec.decode(b)), StandardCharsets.UTF_8), "" + b);
+      assertEquals(position, b.position());
+      assertEquals(position + record.length, b.limit());
+    }
+    // The bytes around the record are not part of it: one more in front makes it bad JSON.
+    slice.position(3);
+    MalformedEventException e =
+        org.junit.jupiter.api.Assertions.assertThrows(MalformedEventException.class,
+            () -> codec.decode(slice));
+    assertEquals(MalformedEventException.Kind.NOT_JSON, e.kind(), e.getMessage());
+  }
 }
