@@ -4,6 +4,7 @@ import dev.traininghealth.daemon.Topics;
 import io.vertx.core.Future;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
@@ -44,7 +45,7 @@ final class DeadLetters {
   }
 
   /** Counts the record and sends it on; never fails (a failure to send is counted and logged). */
-  void send(ConsumerRecord<String, byte[]> record, DeadLetterReason reason, String message) {
+  void send(ConsumerRecord<String, ByteBuffer> record, DeadLetterReason reason, String message) {
     metrics.deadLetter(reason);
     String source = record.topic() + "/" + record.partition() + "@" + record.offset();
     count++;
@@ -54,7 +55,7 @@ final class DeadLetters {
     }
     String reasonText =
         message.length() > MAX_REASON_CHARS ? message.substring(0, MAX_REASON_CHARS) : message;
-    byte[] value = record.value();
+    byte[] value = bytes(record.value());
     boolean cut = value != null && value.length > MAX_VALUE_BYTES;
     KafkaProducerRecord<String, byte[]> out =
         KafkaProducerRecord.create(Topics.EVENTS_DLQ, record.key(),
@@ -77,5 +78,15 @@ final class DeadLetters {
 
   Future<Void> close() {
     return producer.close();
+  }
+
+  /** The buffer's remaining bytes, leaving it as it was; null for null. */
+  private static byte[] bytes(ByteBuffer b) {
+    if (b == null) {
+      return null;
+    }
+    byte[] out = new byte[b.remaining()];
+    b.duplicate().get(out);
+    return out;
   }
 }

@@ -14,6 +14,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.client.producer.KafkaProducer;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,7 +37,7 @@ import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -88,7 +89,7 @@ public final class IngestVerticle extends VerticleBase {
   // so the next owner does not evaluate those records a second time.
   private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
   private long lastCommitNanos = System.nanoTime();
-  private KafkaConsumer<String, byte[]> consumer;
+  private KafkaConsumer<String, ByteBuffer> consumer;
   private DeadLetters deadLetters;
   private DeliveryOptions toEvaluate;
   private Thread thread;
@@ -118,7 +119,7 @@ public final class IngestVerticle extends VerticleBase {
     deadLetters = new DeadLetters(producer, metrics);
     Map<String, Object> props = new HashMap<>(KafkaClientConfigs.consumer(config,
         bootstrapServers));
-    consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+    consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteBufferDeserializer());
     consumer.subscribe(List.of(Topics.EVENTS), new Rebalance());
     thread = new Thread(this::run, "th-ingest");
     thread.setDaemon(true);
@@ -129,7 +130,7 @@ public final class IngestVerticle extends VerticleBase {
   private void run() {
     try {
       while (!stopping) {
-        ConsumerRecords<String, byte[]> records;
+        ConsumerRecords<String, ByteBuffer> records;
         try {
           records = consumer.poll(POLL_TIMEOUT);
         } catch (WakeupException e) {
@@ -186,7 +187,7 @@ public final class IngestVerticle extends VerticleBase {
    * Decodes one poll's records into what goes to evaluate, partition by partition, and works out
    * the offsets to commit once evaluate has taken them (never for a replayed record).
    */
-  private Prepared prepare(ConsumerRecords<String, byte[]> records) {
+  private Prepared prepare(ConsumerRecords<String, ByteBuffer> records) {
     Map<TopicPartition, Object[]> decoded = decoder.decode(records);
     List<Supplier<Future<Object>>> sends = new ArrayList<>();
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
@@ -196,10 +197,10 @@ public final class IngestVerticle extends VerticleBase {
       List<Event> replay = new ArrayList<>();
       List<Event> live = new ArrayList<>();
       long lastOffset = -1;
-      List<ConsumerRecord<String, byte[]>> rs = records.records(tp);
+      List<ConsumerRecord<String, ByteBuffer>> rs = records.records(tp);
       Object[] results = decoded.get(tp);
       for (int i = 0; i < results.length; i++) {
-        ConsumerRecord<String, byte[]> r = rs.get(i);
+        ConsumerRecord<String, ByteBuffer> r = rs.get(i);
         lastOffset = r.offset();
         Object d = results[i];
         if (replayEnd != null && r.offset() < replayEnd) {
@@ -292,10 +293,10 @@ public final class IngestVerticle extends VerticleBase {
   }
 
   /** Seeks each still assigned partition back to the first of these records. */
-  private void rewind(ConsumerRecords<String, byte[]> earlier,
-      ConsumerRecords<String, byte[]> later) {
+  private void rewind(ConsumerRecords<String, ByteBuffer> earlier,
+      ConsumerRecords<String, ByteBuffer> later) {
     Map<TopicPartition, Long> first = new HashMap<>();
-    for (ConsumerRecords<String, byte[]> rs : new ArrayList<>(Arrays.asList(earlier, later))) {
+    for (ConsumerRecords<String, ByteBuffer> rs : new ArrayList<>(Arrays.asList(earlier, later))) {
       if (rs == null) {
         continue;
       }
@@ -500,11 +501,11 @@ public final class IngestVerticle extends VerticleBase {
 
   /** One poll, decoded: what to send to evaluate, in order, and what to commit after. */
   private final class Prepared {
-    private final ConsumerRecords<String, byte[]> records;
+    private final ConsumerRecords<String, ByteBuffer> records;
     private final List<Supplier<Future<Object>>> sends;
     private final Map<TopicPartition, OffsetAndMetadata> offsets;
 
-    Prepared(ConsumerRecords<String, byte[]> records, List<Supplier<Future<Object>>> sends,
+    Prepared(ConsumerRecords<String, ByteBuffer> records, List<Supplier<Future<Object>>> sends,
         Map<TopicPartition, OffsetAndMetadata> offsets) {
       this.records = records;
       this.sends = sends;
@@ -521,6 +522,6 @@ public final class IngestVerticle extends VerticleBase {
   }
 
   /** A poll's batches that evaluate has been sent. */
-  private record Inflight(ConsumerRecords<String, byte[]> records, List<Future<Object>> sent,
+  private record Inflight(ConsumerRecords<String, ByteBuffer> records, List<Future<Object>> sent,
       Map<TopicPartition, OffsetAndMetadata> offsets) {}
 }

@@ -3,6 +3,7 @@ package dev.traininghealth.daemon.ingest;
 import dev.traininghealth.rules.event.Event;
 import dev.traininghealth.rules.event.EventCodec;
 import dev.traininghealth.rules.event.MalformedEventException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -45,11 +46,11 @@ final class PollDecoder implements AutoCloseable {
    * Per partition, per record in offset order: its {@link Event}, a {@link KeyMismatch}, or the
    * {@link MalformedEventException} that rejected it.
    */
-  Map<TopicPartition, Object[]> decode(ConsumerRecords<String, byte[]> records) {
+  Map<TopicPartition, Object[]> decode(ConsumerRecords<String, ByteBuffer> records) {
     Map<TopicPartition, Object[]> out = new HashMap<>();
-    List<ConsumerRecord<String, byte[]>> all = new ArrayList<>(records.count());
+    List<ConsumerRecord<String, ByteBuffer>> all = new ArrayList<>(records.count());
     for (TopicPartition tp : records.partitions()) {
-      List<ConsumerRecord<String, byte[]>> rs = records.records(tp);
+      List<ConsumerRecord<String, ByteBuffer>> rs = records.records(tp);
       out.put(tp, new Object[rs.size()]);
       all.addAll(rs);
     }
@@ -85,14 +86,14 @@ final class PollDecoder implements AutoCloseable {
     return out;
   }
 
-  private void decodeRange(List<ConsumerRecord<String, byte[]>> all, int from, int to,
+  private void decodeRange(List<ConsumerRecord<String, ByteBuffer>> all, int from, int to,
       Object[][] target, int[] index) {
     for (int k = from; k < to; k++) {
       target[k][index[k]] = decode(all.get(k));
     }
   }
 
-  private Object decode(ConsumerRecord<String, byte[]> r) {
+  private Object decode(ConsumerRecord<String, ByteBuffer> r) {
     try {
       Event e = codec.decode(r.value());
       return r.key() != null && !r.key().equals(e.job()) ? new KeyMismatch(e.job()) : e;
