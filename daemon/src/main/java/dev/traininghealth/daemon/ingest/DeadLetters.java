@@ -45,7 +45,7 @@ final class DeadLetters {
   }
 
   /** Counts the record and sends it on; never fails (a failure to send is counted and logged). */
-  void send(ConsumerRecord<String, ByteBuffer> record, DeadLetterReason reason, String message) {
+  void send(ConsumerRecord<ByteBuffer, ByteBuffer> record, DeadLetterReason reason, String message) {
     metrics.deadLetter(reason);
     String source = record.topic() + "/" + record.partition() + "@" + record.offset();
     count++;
@@ -58,7 +58,7 @@ final class DeadLetters {
     byte[] value = bytes(record.value());
     boolean cut = value != null && value.length > MAX_VALUE_BYTES;
     KafkaProducerRecord<String, byte[]> out =
-        KafkaProducerRecord.create(Topics.EVENTS_DLQ, record.key(),
+        KafkaProducerRecord.create(Topics.EVENTS_DLQ, RecordKeys.text(record.key()),
                 cut ? Arrays.copyOf(value, MAX_VALUE_BYTES) : value)
             .addHeader(HEADER_REASON, reasonText)
             .addHeader(HEADER_REASON_CLASS, reason.label())

@@ -39,7 +39,6 @@ import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,7 +88,7 @@ public final class IngestVerticle extends VerticleBase {
   // so the next owner does not evaluate those records a second time.
   private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
   private long lastCommitNanos = System.nanoTime();
-  private KafkaConsumer<String, ByteBuffer> consumer;
+  private KafkaConsumer<ByteBuffer, ByteBuffer> consumer;
   private DeadLetters deadLetters;
   private DeliveryOptions toEvaluate;
   private Thread thread;
@@ -119,7 +118,7 @@ public final class IngestVerticle extends VerticleBase {
     deadLetters = new DeadLetters(producer, metrics);
     Map<String, Object> props = new HashMap<>(KafkaClientConfigs.consumer(config,
         bootstrapServers));
-    consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteBufferDeserializer());
+    consumer = new KafkaConsumer<>(props, new ByteBufferDeserializer(), new ByteBufferDeserializer());
     consumer.subscribe(List.of(Topics.EVENTS), new Rebalance());
     thread = new Thread(this::run, "th-ingest");
     thread.setDaemon(true);
@@ -130,7 +129,7 @@ public final class IngestVerticle extends VerticleBase {
   private void run() {
     try {
       while (!stopping) {
-        ConsumerRecords<String, ByteBuffer> records;
+        ConsumerRecords<ByteBuffer, ByteBuffer> records;
         try {
           records = consumer.poll(POLL_TIMEOUT);
         } catch (WakeupException e) {
@@ -187,7 +186,7 @@ public final class IngestVerticle extends VerticleBase {
    * Decodes one poll's records into what goes to evaluate, partition by partition, and works out
    * the offsets to commit once evaluate has taken them (never for a replayed record).
    */
-  private Prepared prepare(ConsumerRecords<String, ByteBuffer> records) {
+  private Prepared prepare(ConsumerRecords<ByteBuffer, ByteBuffer> records) {
     Map<TopicPartition, Object[]> decoded = decoder.decode(records);
     List<Supplier<Future<Object>>> sends = new ArrayList<>();
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
@@ -197,10 +196,10 @@ public final class IngestVerticle extends VerticleBase {
       List<Event> replay = new ArrayList<>();
       List<Event> live = new ArrayList<>();
       long lastOffset = -1;
-      List<ConsumerRecord<String, ByteBuffer>> rs = records.records(tp);
+      List<ConsumerRecord<ByteBuffer, ByteBuffer>> rs = records.records(tp);
       Object[] results = decoded.get(tp);
       for (int i = 0; i < results.length; i++) {
-        ConsumerRecord<String, ByteBuffer> r = rs.get(i);
+        ConsumerRecord<ByteBuffer, ByteBuffer> r = rs.get(i);
         lastOffset = r.offset();
         Object d = results[i];
         if (replayEnd != null && r.offset() < replayEnd) {
@@ -215,7 +214,7 @@ public final class IngestVerticle extends VerticleBase {
           deadLetters.send(r, DeadLetterReason.of(ex), ex.getMessage());
         } else if (d instanceof PollDecoder.KeyMismatch m) {
           deadLetters.send(r, DeadLetterReason.KEY_MISMATCH,
-              "record key '" + r.key() + "' is not the event's job '" + m.job() + "'");
+              "record key '" + RecordKeys.text(r.key()) + "' is not the event's job '" + m.job() + "'");
         }
       }
       if (!replay.isEmpty()) {
@@ -293,10 +292,10 @@ public final class IngestVerticle extends VerticleBase {
   }
 
   /** Seeks each still assigned partition back to the first of these records. */
-  private void rewind(ConsumerRecords<String, ByteBuffer> earlier,
-      ConsumerRecords<String, ByteBuffer> later) {
+  private void rewind(ConsumerRecords<ByteBuffer, ByteBuffer> earlier,
+      ConsumerRecords<ByteBuffer, ByteBuffer> later) {
     Map<TopicPartition, Long> first = new HashMap<>();
-    for (ConsumerRecords<String, ByteBuffer> rs : new ArrayList<>(Arrays.asList(earlier, later))) {
+    for (ConsumerRecords<ByteBuffer, ByteBuffer> rs : new ArrayList<>(Arrays.asList(earlier, later))) {
       if (rs == null) {
         continue;
       }
@@ -501,11 +500,11 @@ public final class IngestVerticle extends VerticleBase {
 
   /** One poll, decoded: what to send to evaluate, in order, and what to commit after. */
   private final class Prepared {
-    private final ConsumerRecords<String, ByteBuffer> records;
+    private final ConsumerRecords<ByteBuffer, ByteBuffer> records;
     private final List<Supplier<Future<Object>>> sends;
     private final Map<TopicPartition, OffsetAndMetadata> offsets;
 
-    Prepared(ConsumerRecords<String, ByteBuffer> records, List<Supplier<Future<Object>>> sends,
+    Prepared(ConsumerRecords<ByteBuffer, ByteBuffer> records, List<Supplier<Future<Object>>> sends,
         Map<TopicPartition, OffsetAndMetadata> offsets) {
       this.records = records;
       this.sends = sends;
@@ -522,6 +521,6 @@ public final class IngestVerticle extends VerticleBase {
   }
 
   /** A poll's batches that evaluate has been sent. */
-  private record Inflight(ConsumerRecords<String, ByteBuffer> records, List<Future<Object>> sent,
+  private record Inflight(ConsumerRecords<ByteBuffer, ByteBuffer> records, List<Future<Object>> sent,
       Map<TopicPartition, OffsetAndMetadata> offsets) {}
 }

@@ -46,11 +46,11 @@ final class PollDecoder implements AutoCloseable {
    * Per partition, per record in offset order: its {@link Event}, a {@link KeyMismatch}, or the
    * {@link MalformedEventException} that rejected it.
    */
-  Map<TopicPartition, Object[]> decode(ConsumerRecords<String, ByteBuffer> records) {
+  Map<TopicPartition, Object[]> decode(ConsumerRecords<ByteBuffer, ByteBuffer> records) {
     Map<TopicPartition, Object[]> out = new HashMap<>();
-    List<ConsumerRecord<String, ByteBuffer>> all = new ArrayList<>(records.count());
+    List<ConsumerRecord<ByteBuffer, ByteBuffer>> all = new ArrayList<>(records.count());
     for (TopicPartition tp : records.partitions()) {
-      List<ConsumerRecord<String, ByteBuffer>> rs = records.records(tp);
+      List<ConsumerRecord<ByteBuffer, ByteBuffer>> rs = records.records(tp);
       out.put(tp, new Object[rs.size()]);
       all.addAll(rs);
     }
@@ -86,17 +86,17 @@ final class PollDecoder implements AutoCloseable {
     return out;
   }
 
-  private void decodeRange(List<ConsumerRecord<String, ByteBuffer>> all, int from, int to,
+  private void decodeRange(List<ConsumerRecord<ByteBuffer, ByteBuffer>> all, int from, int to,
       Object[][] target, int[] index) {
     for (int k = from; k < to; k++) {
       target[k][index[k]] = decode(all.get(k));
     }
   }
 
-  private Object decode(ConsumerRecord<String, ByteBuffer> r) {
+  private Object decode(ConsumerRecord<ByteBuffer, ByteBuffer> r) {
     try {
       Event e = codec.decode(r.value());
-      return r.key() != null && !r.key().equals(e.job()) ? new KeyMismatch(e.job()) : e;
+      return r.key() != null && !RecordKeys.isJob(r.key(), e.job()) ? new KeyMismatch(e.job()) : e;
     } catch (MalformedEventException ex) {
       return ex;
     }
