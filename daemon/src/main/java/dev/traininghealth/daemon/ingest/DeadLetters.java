@@ -45,7 +45,8 @@ final class DeadLetters {
   }
 
   /** Counts the record and sends it on; never fails (a failure to send is counted and logged). */
-  void send(ConsumerRecord<ByteBuffer, ByteBuffer> record, DeadLetterReason reason, String message) {
+  void send(ConsumerRecord<ByteBuffer, ByteBuffer> record, DeadLetterReason reason,
+      String message) {
     metrics.deadLetter(reason);
     String source = record.topic() + "/" + record.partition() + "@" + record.offset();
     count++;

@@ -118,7 +118,9 @@ public final class IngestVerticle extends VerticleBase {
     deadLetters = new DeadLetters(producer, metrics);
     Map<String, Object> props = new HashMap<>(KafkaClientConfigs.consumer(config,
         bootstrapServers));
-    consumer = new KafkaConsumer<>(props, new ByteBufferDeserializer(), new ByteBufferDeserializer());
+    // Keys and values as the slices Kafka read them into: no copy per record (PollDecoder).
+    consumer =
+        new KafkaConsumer<>(props, new ByteBufferDeserializer(), new ByteBufferDeserializer());
     consumer.subscribe(List.of(Topics.EVENTS), new Rebalance());
     thread = new Thread(this::run, "th-ingest");
     thread.setDaemon(true);
@@ -214,7 +216,8 @@ public final class IngestVerticle extends VerticleBase {
           deadLetters.send(r, DeadLetterReason.of(ex), ex.getMessage());
         } else if (d instanceof PollDecoder.KeyMismatch m) {
           deadLetters.send(r, DeadLetterReason.KEY_MISMATCH,
-              "record key '" + RecordKeys.text(r.key()) + "' is not the event's job '" + m.job() + "'");
+              "record key '" + RecordKeys.text(r.key()) + "' is not the event's job '" + m.job()
+                  + "'");
         }
       }
       if (!replay.isEmpty()) {
@@ -295,7 +298,8 @@ public final class IngestVerticle extends VerticleBase {
   private void rewind(ConsumerRecords<ByteBuffer, ByteBuffer> earlier,
       ConsumerRecords<ByteBuffer, ByteBuffer> later) {
     Map<TopicPartition, Long> first = new HashMap<>();
-    for (ConsumerRecords<ByteBuffer, ByteBuffer> rs : new ArrayList<>(Arrays.asList(earlier, later))) {
+    for (ConsumerRecords<ByteBuffer, ByteBuffer> rs :
+        new ArrayList<>(Arrays.asList(earlier, later))) {
       if (rs == null) {
         continue;
       }
@@ -521,6 +525,6 @@ public final class IngestVerticle extends VerticleBase {
   }
 
   /** A poll's batches that evaluate has been sent. */
-  private record Inflight(ConsumerRecords<ByteBuffer, ByteBuffer> records, List<Future<Object>> sent,
-      Map<TopicPartition, OffsetAndMetadata> offsets) {}
+  private record Inflight(ConsumerRecords<ByteBuffer, ByteBuffer> records,
+      List<Future<Object>> sent, Map<TopicPartition, OffsetAndMetadata> offsets) {}
 }

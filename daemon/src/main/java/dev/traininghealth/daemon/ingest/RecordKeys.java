@@ -33,7 +33,7 @@ final class RecordKeys {
     return true;
   }
 
-  /** The key's text as a {@code StringDeserializer} reads it (bad UTF-8 replaced); null for null. */
+  /** The key's text as a {@code StringDeserializer} reads it (bad UTF-8 replaced), or null. */
   static String text(ByteBuffer key) {
     if (key == null) {
       return null;
