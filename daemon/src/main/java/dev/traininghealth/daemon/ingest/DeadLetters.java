@@ -56,7 +56,7 @@ final class DeadLetters {
     }
     String reasonText =
         message.length() > MAX_REASON_CHARS ? message.substring(0, MAX_REASON_CHARS) : message;
-    byte[] value = bytes(record.value());
+    byte[] value = RecordKeys.bytes(record.value());
     boolean cut = value != null && value.length > MAX_VALUE_BYTES;
     KafkaProducerRecord<String, byte[]> out =
         KafkaProducerRecord.create(Topics.EVENTS_DLQ, RecordKeys.text(record.key()),
@@ -79,15 +79,5 @@ final class DeadLetters {
 
   Future<Void> close() {
     return producer.close();
-  }
-
-  /** The buffer's remaining bytes, leaving it as it was; null for null. */
-  private static byte[] bytes(ByteBuffer b) {
-    if (b == null) {
-      return null;
-    }
-    byte[] out = new byte[b.remaining()];
-    b.duplicate().get(out);
-    return out;
   }
 }

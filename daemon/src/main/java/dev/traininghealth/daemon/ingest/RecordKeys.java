@@ -6,7 +6,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * The keys of {@code th.events} records, read as the bytes Kafka hands over. A key is only ever
  * compared with its event's job, and a {@code String} made for every record to do that was a
- * twentieth of the ingest thread; the text is made only for a dead letter.
+ * twentieth of the ingest thread; the text (and a copy of the bytes) is made only for a dead
+ * letter.
  */
 final class RecordKeys {
   private RecordKeys() {}
@@ -35,11 +36,16 @@ final class RecordKeys {
 
   /** The key's text as a {@code StringDeserializer} reads it (bad UTF-8 replaced), or null. */
   static String text(ByteBuffer key) {
-    if (key == null) {
+    return key == null ? null : new String(bytes(key), StandardCharsets.UTF_8);
+  }
+
+  /** A record's key or value in an array of its own; the buffer is left as it was. */
+  static byte[] bytes(ByteBuffer b) {
+    if (b == null) {
       return null;
     }
-    byte[] bytes = new byte[key.remaining()];
-    key.duplicate().get(bytes);
-    return new String(bytes, StandardCharsets.UTF_8);
+    byte[] out = new byte[b.remaining()];
+    b.duplicate().get(out);
+    return out;
   }
 }
